@@ -1,0 +1,12 @@
+// The one Wasm module: what runs per instruction or per packet. Exports are the host's entry points.
+import { hcallDispatch } from './hcall/dispatch';
+
+/** Highest hoff used by AS static data; the host checks it stays below AS_RESERVED. */
+export function heapBase(): u32 {
+  return <u32>__heap_base;
+}
+
+/** Completes the hypercall in cpu.gpr[3..12] (host API entry; the CPU's `sc 1` calls the same). */
+export function hcall(): void {
+  hcallDispatch();
+}
