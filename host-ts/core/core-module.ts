@@ -30,9 +30,9 @@ function compiled(build: CoreBuild): WebAssembly.Module {
   let m = modules.get(build);
   if (!m) {
     const file = join(root, 'build', build === 'debug' ? 'core.debug.wasm' : 'core.wasm');
-    let bytes: Buffer;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = readFileSync(file);
+      bytes = new Uint8Array(readFileSync(file));
     } catch {
       throw new Error(`core Wasm module ${file} is missing: run 'npm run build'`);
     }
