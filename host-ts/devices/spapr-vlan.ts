@@ -56,7 +56,8 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   readonly state: BlockView;
   readonly permMac: Uint8Array;
   readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg'>>;
-  private readonly rx: RxStage;
+  /** The pending-frame ring in Wasm memory (spec 4.2 pending). */
+  readonly rxStage: RxStage;
   private readonly tx: TxStage;
   private backend?: NetBackend;
   private readonly transmitted: Uint8Array[] = [];
@@ -85,7 +86,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     s.set('nofitTimeoutNs', BigInt(this.options.rxNofitTimeoutUs) * 1000n);
     s.set('rxPendMax', this.options.rxPendingMax);
     s.set('permMac', macToU64(this.permMac));
-    this.rx = new RxStage(machine.memory, s, this.index);
+    this.rxStage = new RxStage(machine.memory, s, this.index);
     this.tx = new TxStage(machine.memory, s, this.index);
     this.resetState();
     s.set('present', 1);
@@ -102,7 +103,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   get rxBufs(): number { return this.state.getNum('rxBufs'); }
   /** Current MAC (H_CHANGE_LOGICAL_LAN_MAC changes it; H_FREE and reset restore the permanent one). */
   get mac(): Uint8Array { return u64ToMac(this.state.getBig('mac')); }
-  get pendingCount(): number { return this.rx.count; }
+  get pendingCount(): number { return this.rxStage.count; }
   get stalled(): boolean { return this.state.getNum('stalled') !== 0; }
   get signalState(): bigint { return this.slot.state.getBig('signalState'); }
   /** Interrupt pulses raised so far (spec 4.9). */
@@ -130,7 +131,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   deliverBatch(frames: readonly Uint8Array[]): number {
     let n = 0;
     for (const f of frames) {
-      if (!this.rx.append(f)) break;
+      if (!this.rxStage.append(f)) break;
       n++;
     }
     const refused = frames.length - n;
@@ -142,7 +143,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   /** Copies of frames waiting in pending, oldest first. */
   pendingFrames(): Uint8Array[] {
-    return this.rx.peekAll();
+    return this.rxStage.peekAll();
   }
 
   /** Frames the guest transmitted since the last call (when no backend is attached). */
@@ -159,7 +160,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   // NetPort: backends attach here.
   canReceive(): boolean {
-    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rx.count === 0;
+    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
   receive(frames: Uint8Array[]): number {

@@ -48,7 +48,7 @@ const u64 = fc.oneof(fc.constantFrom(0n, 1n, 2n, 512n, 513n, 65536n, 65537n, (1n
 const argArb = fc.oneof(unitArb, smallIoba.map(BigInt), bdArb, tceArb, u64);
 
 type Step =
-  | { kind: 'hcall'; op: number; args: bigint[]; pr: boolean }
+  | { kind: 'hcall'; op: number; args: (bigint | number)[]; pr: boolean }
   | { kind: 'frame'; len: number }
   | { kind: 'time'; us: number };
 
