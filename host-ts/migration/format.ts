@@ -37,7 +37,6 @@ export const LIMITS = {
   maxNameBytes: 64,
   maxPagesPerRecord: 256,
   maxSectionBytes: 8 * 1024 * 1024,
-  maxSubsections: 16,
 } as const;
 
 export const PAGE = GUEST_PAGE;

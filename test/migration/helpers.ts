@@ -201,3 +201,11 @@ export function fieldDiffs(a: Machine, b: Machine): string[] {
   void MEMORY_MAP;
   return out;
 }
+
+/** Writes back an image taken by stateImage. */
+export function restoreImage(m: Machine, image: Uint8Array): void {
+  const mem = new Uint8Array(m.memory.buffer);
+  const n = region('rxStage').base - AS_RESERVED;
+  mem.set(image.subarray(0, n), AS_RESERVED);
+  mem.set(image.subarray(n), RAM_BASE);
+}
