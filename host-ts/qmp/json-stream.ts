@@ -24,20 +24,20 @@ export class JsonStreamer {
   private discardDepth = 0;
 
   constructor(private readonly sink: JsonStreamSink) {
-    this.lexer = new JsonLexer((t) => this.token(t));
+    this.lexer = new JsonLexer((t) => this.token(t), MAX_MESSAGE_CHARS + 1);
   }
 
   feed(chunk: string): void {
     for (const c of chunk) {
       this.lexer.feed(c);
-      if (!this.discarding && (this.tokens.length > 0 || this.lexer.pending > 0)) this.chars++;
-      if (this.chars > MAX_MESSAGE_CHARS) this.overflow('JSON token size limit exceeded');
-      else if (this.lexer.pending > MAX_MESSAGE_CHARS) this.lexer.reset(); // a huge string while discarding
+      if (this.discarding || (this.tokens.length === 0 && !this.lexer.busy)) continue;
+      if (++this.chars > MAX_MESSAGE_CHARS) this.overflow('JSON token size limit exceeded');
     }
   }
 
   private token(t: Token): void {
     if (this.discarding) {
+      // The lexer keeps running while we discard, so strings containing brackets do not fool the depth.
       if (t.kind === '{' || t.kind === '[') this.discardDepth++;
       else if (t.kind === '}' || t.kind === ']') this.discardDepth--;
       if (this.discardDepth <= 0) this.discarding = false;
@@ -74,12 +74,12 @@ export class JsonStreamer {
     this.sink.message(v);
   }
 
-  /** Reports once, then drops tokens until the depth of the oversized message returns to zero. */
+  /** Reports once, then drops tokens until the oversized message ends (its depth returns to zero,
+   *  or, for a top-level scalar, its token completes). */
   private overflow(desc: string): void {
     this.discardDepth = this.braces + this.brackets;
-    this.discarding = this.discardDepth > 0;
+    this.discarding = true;
     this.clear();
-    this.lexer.reset();
     this.sink.error(desc);
   }
 

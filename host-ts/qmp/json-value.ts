@@ -34,7 +34,8 @@ export class JsonLexer {
   private text = '';
   private quote = '"';
 
-  constructor(private readonly emit: (t: Token) => void) {}
+  /** `maxToken` caps the text kept for one token (the streamer rejects such a message anyway). */
+  constructor(private readonly emit: (t: Token) => void, private readonly maxToken = Infinity) {}
 
   feed(chunk: string): void {
     for (const c of chunk) this.char(c);
@@ -46,26 +47,30 @@ export class JsonLexer {
     this.text = '';
   }
 
-  /** Bytes held in a partial token. */
-  get pending(): number {
-    return this.text.length;
+  /** True while inside a token (a string, number or keyword not yet complete). */
+  get busy(): boolean {
+    return this.state !== LexState.Start && this.state !== LexState.Recovery;
+  }
+
+  private add(c: string): void {
+    if (this.text.length < this.maxToken) this.text += c;
   }
 
   private char(c: string): void {
     switch (this.state) {
       case LexState.String:
-        this.text += c;
+        this.add(c);
         if (c === '\\') this.state = LexState.StringEscape;
         else if (c === this.quote) this.finish('string');
         else if (c < ' ') this.fail(); // raw control characters are not allowed in strings
         return;
       case LexState.StringEscape:
-        this.text += c;
+        this.add(c);
         this.state = LexState.String;
         return;
       case LexState.Number:
         if (isDigit(c) || c === '.' || c === 'e' || c === 'E' || c === '+' || c === '-') {
-          this.text += c;
+          this.add(c);
           if (/^-?0[0-9]/.test(this.text)) this.fail(); // QEMU rejects at the digit after a leading 0
           return;
         }
@@ -78,7 +83,7 @@ export class JsonLexer {
         return;
       case LexState.Keyword:
         if (isAlpha(c)) {
-          this.text += c;
+          this.add(c);
           return;
         }
         this.finish('keyword');
