@@ -84,6 +84,17 @@ int cmain(const void *fdt, int boot) {
   puts(boot == BOOT_BIOS ? "-bios" : "-kernel");
   puts(")\n");
   if (boot == BOOT_BIOS) {
+    puts("entry: r1 ");
+    put_hex(entry_regs[0]);
+    puts(" r3 ");
+    put_hex(entry_regs[1]);
+    puts(" r4 ");
+    put_hex(entry_regs[2]);
+    puts(" r5 ");
+    put_hex(entry_regs[3]);
+    puts(" msr ");
+    put_hex(entry_regs[4]);
+    putc('\n');
     if (!fdt_valid(fdt)) {
       puts("no device tree at r3\n");
     } else {

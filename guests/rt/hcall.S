@@ -82,3 +82,6 @@ dec_handler:
 	.globl dec_count
 dec_count:
 	.quad 0
+	.globl entry_regs
+entry_regs:			/* -bios: r1, r3, r4, r5, MSR at 0x100 (start-bios.S) */
+	.quad 0, 0, 0, 0, 0

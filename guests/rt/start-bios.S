@@ -6,6 +6,13 @@
 	.org 0x100
 	.globl _start
 _start:
+	/* Record the entry state (printed by hello: it must match QEMU's). */
+	std	%r1, entry_regs@l(0)	/* linked at 0: every symbol is below 32 KiB */
+	std	%r3, entry_regs+8@l(0)
+	std	%r4, entry_regs+16@l(0)
+	std	%r5, entry_regs+24@l(0)
+	mfmsr	%r11
+	std	%r11, entry_regs+32@l(0)
 	mr	%r31, %r3		/* FDT */
 	/* MSR: SF = 1, LE = 0, EE = 0, then continue at 1f through rfid. */
 	mfmsr	%r11
