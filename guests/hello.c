@@ -83,7 +83,10 @@ int cmain(const void *fdt, int boot) {
   puts("-endian guest (");
   puts(boot == BOOT_BIOS ? "-bios" : "-kernel");
   puts(")\n");
-  if (boot == BOOT_BIOS) {
+#ifndef PROBE_ENTRY
+  if (boot == BOOT_BIOS)
+#endif
+  {
     puts("entry: r1 ");
     put_hex(entry_regs[0]);
     puts(" r3 ");
@@ -95,6 +98,8 @@ int cmain(const void *fdt, int boot) {
     puts(" msr ");
     put_hex(entry_regs[4]);
     putc('\n');
+  }
+  if (boot == BOOT_BIOS) {
     if (!fdt_valid(fdt)) {
       puts("no device tree at r3\n");
     } else {

@@ -31,7 +31,7 @@ static inline u32 be32(u32 v) { return v; }
 s64 hcall(u64 op, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 *out);
 
 /* start code */
-extern u64 entry_regs[5];              /* -bios: r1, r3, r4, r5, MSR at entry */
+extern u64 entry_regs[5];              /* r1, r3, r4, r5, MSR at entry (-bios, BE -kernel) */
 extern volatile u64 dec_count;           /* incremented by the 0x900 handler */
 void dec_handler(void);                  /* address for the vector branch */
 void set_dec(u32 ticks);

@@ -13,7 +13,15 @@ _start:
 	.org	56
 le_entry:
 #else
+	/* Record the entry state (entry_regs: r1, r3, r4, r5, MSR). */
+	lis	%r9, entry_regs@ha
+	addi	%r9, %r9, entry_regs@l
+	std	%r1, 0(%r9)
+	std	%r3, 8(%r9)
+	std	%r4, 16(%r9)
+	std	%r5, 24(%r9)
 	mfmsr	%r11
+	std	%r11, 32(%r9)
 	li	%r12, 1
 	rldicr	%r12, %r12, 63, 0
 	or	%r11, %r11, %r12	/* SF */
