@@ -11,7 +11,6 @@ import { HCALL } from '../host-ts/layout/papr.js';
 import type { SpaprVlan } from '../host-ts/devices/spapr-vlan.js';
 import type { Machine } from '../host-ts/machine/machine.js';
 
-export const name = 'rx-path: spapr-vlan RX fast path vs memcpy';
 
 const U = 0x71000000;
 const BUF_IOVA = 0x100000;
@@ -111,7 +110,7 @@ function memcpyRate(c: (typeof CASES)[number]): number {
 
 const fmt = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M/s` : `${(r / 1e3).toFixed(1)} k/s`);
 
-export function run(): void {
+export default function run(): void {
   console.log(`frame   | memcpy      | legacy fast path      | pools fast path       | legacy +stage+repost | pools +stage+repost`);
   for (const c of CASES) {
     const mc = memcpyRate(c);
