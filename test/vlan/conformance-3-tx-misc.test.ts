@@ -1,9 +1,12 @@
-// spec 9 scenarios 39-57: TX, misc hcalls, TCE, reset, device tree (58-60: migration).
+// spec 9 scenarios 39-60: TX, misc hcalls, TCE, reset, device tree, migration (with the migration module).
 import { describe, expect, test } from 'vitest';
 import { fixture, BD, H, R, U, NO_DEV, BL, FL, RQD, GPA_OFFSET } from './fixture.js';
 import { VIO_KIND } from '../../host-ts/layout/papr.js';
 import type { Machine } from '../../host-ts/machine/machine.js';
 import { dtCells } from '../../host-ts/devtree/dt-node.js';
+import { saveMachine, loadMachine, MigrationError } from '../../host-ts/migration/index.js';
+import '../../host-ts/migration/builtin-hooks.js';
+import { records } from '../migration/stream-util.js';
 
 const send = (fx: ReturnType<typeof fixture>, ...bds: (bigint | number)[]) => {
   const args = [...bds, 0, 0, 0, 0, 0, 0].slice(0, 6);
@@ -261,8 +264,62 @@ describe('spec 9: reset / device tree', () => {
   });
 });
 
-describe('spec 9: migration (device state)', () => {
-  test.todo('58: pools-on snapshot carries the rx_pools subsection; LIFO preserved after restore (migration branch builds the stream)');
-  test.todo('59: pools-off snapshot has no pool subsection; add/use pointers continue (migration branch)');
-  test.todo('60: pools-on snapshot into a pools-off configuration (and reverse) is rejected (migration branch)');
+describe('spec 9: migration (device state through the machine stream)', () => {
+  /** Pools stream records of the vlan section: the subsection is present iff 'rx_pools' appears. */
+  const hasPoolSubsection = (stream: Uint8Array): boolean => {
+    const rec = records(stream).find((r) => r.name === 'vlan')!;
+    return Buffer.from(stream.subarray(rec.at, rec.at + rec.len)).includes(Buffer.from('rx_pools'));
+  };
+
+  test('58: pools on: the pool subsection is sent; after restore LIFO is preserved', () => {
+    const src = fixture();
+    src.reg();
+    src.mapRange(0x10000, 0x3000);
+    const d1 = BD(0x200, 0x10000), d2 = BD(0x200, 0x11000), d3 = BD(0x800, 0x12000);
+    src.write(0x10000, [1]); src.write(0x11000, [2]); src.write(0x12000, [3]);
+    for (const d of [d1, d2, d3]) expect(src.hc(H.H_ADD_LOGICAL_LAN_BUFFER, U, d)).toBe(0n);
+    const stream = saveMachine(src.m);
+    expect(hasPoolSubsection(stream)).toBe(true);
+    const dst = fixture();
+    loadMachine(dst.m, stream);
+    const pools = dst.dev.pools();
+    expect(pools.map((p) => [p.bufSize, p.count])).toEqual([[0x200, 2], [0x800, 1], [0x7fffffff, 0], [0x7fffffff, 0], [0x7fffffff, 0]]);
+    expect(pools[0].bds).toEqual([d1, d2]);
+    expect(pools[1].bds).toEqual([d3]);
+    expect(dst.dev.state.getBig('poolBds', 2)).toBe(0n);
+    dst.dev.deliver(dst.frame(100));
+    expect(dst.rq(0, 16)).toEqual([0xc0, 0, 0, 8, 0, 0, 0, 100, 2, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test('59: pools off: no pool subsection; legacy add/use pointers continue from the same slots', () => {
+    const src = fixture({ useRxBufferPools: false });
+    src.reg();
+    src.mapRange(0x10000, 0x3000);
+    for (let i = 0; i < 3; i++) expect(src.add(0x200, 0x10000 + i * 0x1000)).toBe(0n);
+    src.dev.deliver(src.frame(60)); // takes slot 16, use_ptr = 16
+    const stream = saveMachine(src.m);
+    expect(hasPoolSubsection(stream)).toBe(false);
+    const dst = fixture({ useRxBufferPools: false });
+    loadMachine(dst.m, stream);
+    expect([dst.dev.state.getNum('addBufPtr'), dst.dev.state.getNum('useBufPtr'), dst.dev.rxBufs]).toEqual([32, 16, 2]);
+    expect(dst.add(0x200, 0x10000)).toBe(0n);
+    expect(dst.bl(40, 48)).toEqual([0x80, 0, 2, 0, 0, 1, 0, 0]); // the slot after the last add (32)
+    dst.dev.deliver(dst.frame(61));
+    expect(dst.bl(24, 32)).toEqual(new Array(8).fill(0)); // the scan continued after use_ptr: slot 24
+    expect(dst.rq(16, 24)).toEqual([0xc0, 0, 0, 8, 0, 0, 0, 61]);
+  });
+
+  test('60: a pools/legacy mismatch is rejected and the destination is untouched', () => {
+    for (const [from, to] of [[true, false], [false, true]]) {
+      const src = fixture({ useRxBufferPools: from });
+      src.reg();
+      src.map(0x10000);
+      expect(src.add(0x200, 0x10000)).toBe(0n);
+      const dst = fixture({ useRxBufferPools: to });
+      const before = Buffer.from(dst.m.memory.buffer.slice(0));
+      expect(() => loadMachine(dst.m, saveMachine(src.m))).toThrow(MigrationError);
+      expect(Buffer.from(dst.m.memory.buffer).equals(before)).toBe(true);
+      expect(dst.dev.isOpen).toBe(false);
+    }
+  });
 });
