@@ -10,8 +10,9 @@ import { HCALL, VIO_KIND } from '../layout/papr.js';
 import { DtNode } from '../devtree/dt-node.js';
 import type { NetBackend, NetPort } from '../net/net-port.js';
 import { RxStage, TxStage } from './vlan-stage.js';
+import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import {
-  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, type SpaprVlanOptions,
+  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, macToString, type SpaprVlanOptions,
 } from './vlan-props.js';
 
 /** DMA window of the device: 256 MiB at bus address 0 (spec 1.3, 6.1). */
@@ -55,7 +56,9 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   /** The device's state block (AS half's fields). */
   readonly state: BlockView;
   readonly permMac: Uint8Array;
-  readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg'>>;
+  readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg' | 'id'>>;
+  /** -device id= (or a generated name). */
+  readonly id: string;
   /** The pending-frame ring in Wasm memory (spec 4.2 pending). */
   readonly rxStage: RxStage;
   private readonly tx: TxStage;
@@ -63,9 +66,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   private readonly transmitted: Uint8Array[] = [];
   private readonly canReceiveCbs: (() => void)[] = [];
   private couldReceive = false;
+  private draining = false;
 
   constructor(readonly machine: Machine, opts: SpaprVlanOptions = {}) {
     this.index = freeInstance(machine);
+    this.id = opts.id ?? `spapr-vlan${this.index}`;
     this.options = {
       useRxBufferPools: opts.useRxBufferPools ?? VLAN_DEFAULTS.useRxBufferPools,
       addBuffersHcall: opts.addBuffersHcall ?? VLAN_DEFAULTS.addBuffersHcall,
@@ -186,9 +191,14 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   }
 
   private drainTx(): void {
-    for (const f of this.tx.drain()) {
-      if (this.backend) this.backend.transmit(f);
-      else this.transmitted.push(f);
+    if (this.draining) return; // a backend callback that polls the machine must not resend
+    this.draining = true;
+    try {
+      // Backends copy what they keep (NetPort contract): they get views of the staging region.
+      if (this.backend) this.tx.drain((f) => this.backend!.transmit(f));
+      else this.tx.drain((f) => this.transmitted.push(f.slice()));
+    } finally {
+      this.draining = false;
     }
   }
 
@@ -216,6 +226,36 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
       });
     }
     return out;
+  }
+
+  /** Telemetry in the shape QMP query-vlan-stats and metrics share (host-ts/telemetry/vlan-stats.ts). */
+  stats(): VlanDeviceStats {
+    const bySize = new Map(this.sizeStats().map((e) => [e.size, e]));
+    const pools = this.options.useRxBufferPools
+      ? this.pools().map((p, index) => ({ p, index })).filter(({ p }) => p.bufSize !== 0x7fffffff).map(({ p, index }) => {
+        const e = bySize.get(p.bufSize);
+        return {
+          index,
+          bufferSize: p.bufSize,
+          buffers: p.count,
+          counters: {
+            buffersPosted: e?.posted ?? 0n, rxHits: e?.hits ?? 0n, rxFallbacks: e?.fallbacks ?? 0n,
+            bytesWasted: e?.wasted ?? 0n, rxDropped: e?.dropped ?? 0n,
+          },
+        };
+      })
+      : [];
+    const { irqPulses, ...counters } = this.counters();
+    return {
+      id: this.id,
+      unitAddress: this.reg,
+      mac: macToString(this.mac),
+      open: this.isOpen,
+      rxBufferPools: this.options.useRxBufferPools,
+      rxBuffers: this.rxBufs,
+      counters: { ...counters, irqPulses, rxPending: this.pendingCount, guestRxNoBuffer: this.guestDroppedCounter() ?? 0n },
+      pools,
+    };
   }
 
   /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */

@@ -169,7 +169,8 @@ describe('telemetry and host API', () => {
     fx.reg();
     fx.mapRange(0x10000, 0x10000);
     const sent: number[] = [];
-    fx.dev.attachBackend({ id: 'sink', attach() {}, transmit: (f) => sent.push(f.length), close() {} });
+    const stats = { rxFrames: 0, rxBytes: 0, rxDropped: 0, txFrames: 0, txBytes: 0, txDropped: 0 };
+    fx.dev.attachBackend({ id: 'sink', stats, attach() {}, transmit: (f) => sent.push(f.length), close: async () => {} });
     // 20 x 64 KiB > the 1 MiB staging region: without the fallback frames would be lost.
     const res = fx.m.hcallBatch(Array.from({ length: 20 }, () => [H.H_SEND_LOGICAL_LAN, U, BD(0x8000, 0x10000), BD(0x8000, 0x18000)]));
     expect(res).toEqual(new Array(20).fill(0n));
@@ -204,5 +205,23 @@ describe('telemetry and host API', () => {
     expect(() => vlanOptionsFromProps({ bogus: '1' })).toThrow(/unknown property 'bogus'/);
     expect(() => createMachine({ ramSize: 1 << 20, vlans: [{ mac: 'zz' }] })).toThrow(/invalid MAC/);
     expect(() => createMachine({ ramSize: 1 << 20, vlans: [{ reg: 0x71000000 }, { reg: 0x71000000 }] })).toThrow(/already in use/);
+  });
+});
+
+describe('telemetry shape for QMP / metrics', () => {
+  test('stats(): device counters and per-pool counters', () => {
+    const fx = fixture({ id: 'net0' });
+    fx.reg();
+    fx.mapRange(0x10000, 0x2000);
+    expect(fx.add(0x200, 0x10000)).toBe(0n);
+    expect(fx.add(0x800, 0x11000)).toBe(0n);
+    fx.dev.deliver(fx.frame(100));
+    const s = fx.dev.stats();
+    expect(s).toMatchObject({ id: 'net0', unitAddress: U, mac: '52:54:00:12:34:56', open: true, rxBufferPools: true, rxBuffers: 1 });
+    expect(s.counters).toMatchObject({ rxFrames: 1n, rxBytes: 100n, guestRxNoBuffer: 0n, rxPending: 0 });
+    expect(s.pools).toEqual([
+      { index: 0, bufferSize: 0x200, buffers: 0, counters: { buffersPosted: 1n, rxHits: 1n, rxFallbacks: 0n, bytesWasted: 404n, rxDropped: 0n } },
+      { index: 1, bufferSize: 0x800, buffers: 1, counters: { buffersPosted: 1n, rxHits: 0n, rxFallbacks: 0n, bytesWasted: 0n, rxDropped: 0n } },
+    ]);
   });
 });
