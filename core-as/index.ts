@@ -10,3 +10,13 @@ export function heapBase(): u32 {
 export function hcall(): void {
   hcallDispatch();
 }
+
+export { run, cpuReset } from './cpu/run';
+import { decDeadlineNs } from './cpu/timebase';
+import { interruptDeliverable } from './cpu/exceptions';
+
+/** Virtual time (ns) at which the decrementer next raises its exception (host idle handling). */
+export function cpuDecDeadlineNs(): u64 { return decDeadlineNs(); }
+
+/** 1 if an asynchronous interrupt could be delivered now (MSR[EE] and DEC or external pending). */
+export function cpuInterruptDeliverable(): u32 { return interruptDeliverable() ? 1 : 0; }
