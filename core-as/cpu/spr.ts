@@ -102,7 +102,7 @@ export function mtspr(i: u32): void {
   if (!sprAllowed(n)) return;
   const v = gpr(fRT(i));
   switch (n) {
-    case 1: cpuSetXer(v); break;
+    case 1: cpuSetXer(v & 0xffffffff); break; // bits 0:31 reserved (read as 0, as QEMU)
     case 3: case 17: cpuSetDscr(v); break;
     case 8: cpuSetLr(v); break;
     case 9: cpuSetCtr(v); break;
