@@ -134,6 +134,8 @@ export const SPECS: Spec[] = [
   spec('bcctr', ['bl 1f;1:mflr 6;addi 6,6,20;mtctr 6;bcctr 12,2;li 3,1', 'bl 1f;1:mflr 6;addi 6,6,20;mtctr 6;bcctr 20,0;li 3,1',
     'bl 1f;1:mflr 6;addi 6,6,20;mtctr 6;bcctr 4,30;li 3,1'], 'branch'),
   spec('bcctrl', ['bl 1f;1:mflr 6;addi 6,6,20;mtctr 6;bcctrl 12,2;li 3,1'], 'branch'),
+  spec('bctar', ['bl 1f;1:mflr 6;addi 6,6,20;mtspr 815,6;bctar 12,2;li 3,1', 'bl 1f;1:mflr 6;addi 6,6,20;mtspr 815,6;bctar 16,0;li 3,1'], 'branch'),
+  spec('bctarl', ['bl 1f;1:mflr 6;addi 6,6,20;mtspr 815,6;bctarl 20,0;li 3,1'], 'branch'),
   // ---- traps (trapped cases become program interrupts in our tests)
   spec('tw', ['tw 4,4,5', 'tw 16,4,5', 'tw 8,4,5', 'tw 2,4,5', 'tw 1,4,5', 'tw 24,4,5', 'tw 0,4,5'], 'trap'),
   spec('td', ['td 4,4,5', 'td 16,4,5', 'td 8,4,5', 'td 2,4,5', 'td 1,4,5', 'td 3,4,5'], 'trap'),
