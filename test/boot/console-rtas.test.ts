@@ -1,6 +1,8 @@
 // The vty hypercalls (papr-vlan.md 2.12, QEMU spapr_vty) and RTAS through H_RTAS, driven like a
 // guest would (r3..r12, buffers in guest RAM) on a bare machine, without a CPU.
 import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Machine } from '../../host-ts/machine/machine.js';
 import { VioBus } from '../../host-ts/vio/vio-bus.js';
 import { VtyDevice, registerVtyHcalls, packChars } from '../../host-ts/console/vty.js';
@@ -187,7 +189,7 @@ describe('createPseries: assembly, entry state, refusals', () => {
   });
 
   test('-kernel without -bios: x-vof convention (r3/r4 = initrd, r5 = client-interface stub)', () => {
-    const kernel = new Uint8Array(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../guests/prebuilt/hello-be.elf')));
+    const kernel = new Uint8Array(readFileSync(join(__dirname, '../../guests/prebuilt/hello-be.elf')));
     const p = createPseries({ kernel, initrd: new Uint8Array(0x100), append: 'x=1' });
     expect(p.machine.cpu.getBig('nip')).toBe(0x400000n);
     expect(p.machine.cpu.getBig('msr')).toBe(0n);
