@@ -15,12 +15,14 @@ const hasCpu = createPseries({ bios: image('hello-be.bin') }).hasCpu;
 /** Lines QEMU prints that we intentionally do not: QEMU always has an nvram@71000001 device. */
 const withoutNvram = (s: string): string => s.split('\n').filter((l) => !l.includes('/vdevice/nvram@')).join('\n');
 
-const cases: { image: string; opts: () => PseriesOptions; maxInsns: number }[] = [
+const cases: { image: string; opts: () => PseriesOptions; maxInsns: number; input?: string }[] = [
   { image: 'hello-be.bin', opts: () => ({ bios: image('hello-be.bin') }), maxInsns: 50_000_000 },
   { image: 'hello-be.elf', opts: () => ({ kernel: image('hello-be.elf') }), maxInsns: 50_000_000 },
   { image: 'hello-le.elf', opts: () => ({ kernel: image('hello-le.elf') }), maxInsns: 50_000_000 },
   { image: 'workload-be.bin', opts: () => ({ bios: image('workload-be.bin') }), maxInsns: 400_000_000 },
   { image: 'workload-le.elf', opts: () => ({ kernel: image('workload-le.elf') }), maxInsns: 400_000_000 },
+  // the same bytes verify-qemu.sh pipes into QEMU's stdin
+  { image: 'echo-be.bin', opts: () => ({ bios: image('echo-be.bin') }), maxInsns: 50_000_000, input: 'ab\r\0cd\r\0ef\nq' },
 ];
 
 describe.skipIf(!hasCpu)('prebuilt guests print what they print on QEMU 7.2', () => {
@@ -28,6 +30,7 @@ describe.skipIf(!hasCpu)('prebuilt guests print what they print on QEMU 7.2', ()
     test(c.image, () => {
       let out = '';
       const p = createPseries({ ...c.opts(), console: (b) => { out += Buffer.from(b).toString('latin1'); } });
+      if (c.input) p.input(c.input);
       const r = p.run({ maxInsns: c.maxInsns });
       expect(r.reason).toBe('power-off');
       expect(p.exitStatus).toBe(0);
