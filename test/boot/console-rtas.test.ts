@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine } from '../../host-ts/machine/machine.js';
-import { VioBus } from '../../host-ts/vio/vio-bus.js';
+import { SpaprVlan } from '../../host-ts/devices/spapr-vlan.js';
 import { VtyDevice, registerVtyHcalls, packChars } from '../../host-ts/console/vty.js';
 import { Rtas, rtasToken, RTAS_OUT } from '../../host-ts/rtas/rtas.js';
 import { HCALL, HRC } from '../../host-ts/layout/papr.js';
@@ -12,14 +12,12 @@ import { createPseries } from '../../host-ts/machine/pseries.js';
 
 const H = (v: number): bigint => BigInt(v);
 
-function vtyMachine(extra?: (bus: VioBus) => void) {
+function vtyMachine() {
   const m = new Machine({ ramSize: 1 << 20 });
-  const bus = new VioBus(m.memory);
   const out: number[] = [];
-  extra?.(bus);
-  const vty = new VtyDevice(bus, (b) => out.push(...b));
-  registerVtyHcalls(m, bus);
-  return { m, bus, vty, out };
+  const vty = new VtyDevice(m, (b) => out.push(...b));
+  registerVtyHcalls(m);
+  return { m, bus: m.vio, vty, out };
 }
 
 describe('vty console hypercalls', () => {
@@ -59,12 +57,13 @@ describe('vty console hypercalls', () => {
 
   test('a unit that names a non-vty device -> H_PARAMETER; unit 0 picks the lowest vty', () => {
     const m = new Machine({ ramSize: 1 << 20 });
-    const bus = new VioBus(m.memory);
     const outs: string[] = [];
-    bus.allocate({ kind: 2, signalMask: 1n, dma: true, kindIndex: 0 }); // a non-vty at 0x71000000 (slot only)
-    new VtyDevice(bus, (b) => outs.push('hi:' + String.fromCharCode(...b)), { reg: 0x71000009 });
-    new VtyDevice(bus, (b) => outs.push('lo:' + String.fromCharCode(...b)), { reg: 0x71000004 });
-    registerVtyHcalls(m, bus);
+    const vlan = new SpaprVlan(m); // a non-vty at 0x71000000
+    new VtyDevice(m, (b) => outs.push('hi:' + String.fromCharCode(...b)), { reg: 0x71000009 });
+    new VtyDevice(m, (b) => outs.push('lo:' + String.fromCharCode(...b)), { reg: 0x71000004 });
+    registerVtyHcalls(m);
+    expect(m.hcall(HCALL.H_PUT_TERM_CHAR, vlan.reg, 1, 0x4300000000000000n, 0).ret).toBe(H(HRC.H_PARAMETER));
+    expect(m.hcall(HCALL.H_GET_TERM_CHAR, vlan.reg).ret).toBe(H(HRC.H_PARAMETER));
     expect(m.hcall(HCALL.H_PUT_TERM_CHAR, 0, 1, 0x4100000000000000n, 0).ret).toBe(0n);
     expect(m.hcall(HCALL.H_PUT_TERM_CHAR, 0x71000009, 1, 0x4200000000000000n, 0).ret).toBe(0n);
     expect(outs).toEqual(['lo:A', 'hi:B']);
@@ -185,8 +184,10 @@ describe('createPseries: assembly, entry state, refusals', () => {
   const bios = new Uint8Array(0x1000).fill(0x60);
 
   test('-bios: vty first at 0x71000000, FDT at r3, QEMU entry registers', () => {
-    const p = createPseries({ bios });
+    const p = createPseries({ bios, vlans: [{}] });
     expect(p.vty.reg).toBe(0x71000000);
+    expect(p.vlans[0].reg).toBe(0x71000001);
+    expect(p.tree.find('vdevice')!.children.map((c) => c.name)).toEqual(['vty@71000000', 'l-lan@71000001']);
     expect(p.machine.cpu.getBig('nip')).toBe(0x100n);
     expect(p.machine.cpu.getBig('msr')).toBe(0n);
     expect([1, 3, 4, 5].map((r) => p.machine.gpr(r))).toEqual([0n, 0x1fe00000n, 0n, 0n]);
@@ -216,9 +217,10 @@ describe('createPseries: assembly, entry state, refusals', () => {
     const p = createPseries({ bios });
     p.input('0123456789abcdefghij');
     const m = p.machine;
+    expect(p.vty.backlogLength).toBe(4);
     const r1 = m.hcall(HCALL.H_GET_TERM_CHAR, 0x71000000);
     expect(r1.out[0]).toBe(16n);
-    (p as unknown as { pumpInput(): void }).pumpInput();
+    expect(p.vty.backlogLength).toBe(0); // the poll after the hypercall refilled the buffer
     const r2 = m.hcall(HCALL.H_GET_TERM_CHAR, 0x71000000);
     expect(r2.out.slice(0, 3)).toEqual([4n, 0x6768696a00000000n, 0n]);
   });

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPseries, type PseriesOptions } from '../../host-ts/machine/pseries.js';
+import { createPseries, type PseriesBootOptions } from '../../host-ts/machine/pseries.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const DATA = join(__dirname, 'data');
@@ -15,7 +15,7 @@ const hasCpu = createPseries({ bios: image('hello-be.bin') }).hasCpu;
 /** Lines QEMU prints that we intentionally do not: QEMU always has an nvram@71000001 device. */
 const withoutNvram = (s: string): string => s.split('\n').filter((l) => !l.includes('/vdevice/nvram@')).join('\n');
 
-const cases: { image: string; opts: () => PseriesOptions; maxInsns: number; input?: string }[] = [
+const cases: { image: string; opts: () => PseriesBootOptions; maxInsns: number; input?: string }[] = [
   { image: 'hello-be.bin', opts: () => ({ bios: image('hello-be.bin') }), maxInsns: 50_000_000 },
   { image: 'hello-be.elf', opts: () => ({ kernel: image('hello-be.elf') }), maxInsns: 50_000_000 },
   { image: 'hello-le.elf', opts: () => ({ kernel: image('hello-le.elf') }), maxInsns: 50_000_000 },
