@@ -8,9 +8,10 @@ import { SpaprVlan } from '../devices/spapr-vlan.js';
 import type { SpaprVlanOptions } from '../devices/vlan-props.js';
 import { VtyDevice, registerVtyHcalls, type ConsoleOutput } from '../console/vty.js';
 import { Rtas } from '../rtas/rtas.js';
+import { registerHSetMode } from './h-set-mode.js';
 import type { DtNode } from '../devtree/dt-node.js';
 import { writeFdt } from '../devtree/fdt-writer.js';
-import { buildPseriesTree, pseriesMemReserve } from '../devtree/pseries-tree.js';
+import { buildPseriesTree, pseriesMemReserve, POWER9_PVR } from '../devtree/pseries-tree.js';
 import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loader.js';
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
 import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, kernelEntry, type EntryState } from '../boot/entry-state.js';
@@ -87,6 +88,7 @@ export class PseriesMachine {
       now: opts.now,
     });
     this.rtas.register(m);
+    registerHSetMode(m);
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -124,7 +126,11 @@ export class PseriesMachine {
       const initrd = this.initrd && { start: this.initrd.start, size: this.initrd.end - this.initrd.start };
       this.entry = kernelEntry(this.kernel!.addr, initrd, CI_STUB_ADDR);
     }
+    const core = m.core as unknown as Partial<{ cpuReset(): void }>;
+    core.cpuReset?.(); // DEC, run-loop caches; the entry state below then sets QEMU's registers
     applyEntryState(m, this.entry);
+    // The CPU model is the machine's: mfpvr must agree with /cpus cpu-version (QEMU 7.2: 0x004e1200).
+    if (m.cpu.layout.fieldsByName.has('pvr')) m.cpu.set('pvr', POWER9_PVR);
   }
 
   private stop(why: 'power-off' | 'reboot', status: number): void {

@@ -9,6 +9,7 @@ import { VtyDevice, registerVtyHcalls, packChars } from '../../host-ts/console/v
 import { Rtas, rtasToken, RTAS_OUT } from '../../host-ts/rtas/rtas.js';
 import { HCALL, HRC } from '../../host-ts/layout/papr.js';
 import { createPseries } from '../../host-ts/machine/pseries.js';
+import { hasLpcr, registerHSetMode, LPCR_ILE } from '../../host-ts/machine/h-set-mode.js';
 
 const H = (v: number): bigint => BigInt(v);
 
@@ -234,5 +235,25 @@ describe('createPseries: assembly, entry state, refusals', () => {
     expect(p.stopped).toBe('power-off');
     expect(p.exitStatus).toBe(0);
     expect(m.state.getNum('exitReason')).toBe(4); // EXIT_HALT
+  });
+});
+
+describe.skipIf(!hasLpcr(new Machine({ ramSize: 1 << 20 })))('H_SET_MODE (needs the CPU\'s LPCR)', () => {
+  test('resource 4 sets/clears LPCR[ILE]; bad values and flags are refused', () => {
+    const m = new Machine({ ramSize: 1 << 20 });
+    expect(registerHSetMode(m)).toBe(true);
+    expect(registerHSetMode(m)).toBe(false);
+    const lpcr0 = m.cpu.getBig('lpcr');
+    expect(m.hcall(HCALL.H_SET_MODE, 1, 4, 0, 0).ret).toBe(0n);
+    expect(m.cpu.getBig('lpcr')).toBe(lpcr0 | LPCR_ILE);
+    expect(m.hcall(HCALL.H_SET_MODE, 0, 4, 0, 0).ret).toBe(0n);
+    expect(m.cpu.getBig('lpcr')).toBe(lpcr0 & ~LPCR_ILE);
+    expect(m.hcall(HCALL.H_SET_MODE, 2, 4, 0, 0).ret).toBe(H(HRC.H_UNSUPPORTED_FLAG));
+    expect(m.hcall(HCALL.H_SET_MODE, 1, 4, 1, 0).ret).toBe(H(HRC.H_P3));
+    expect(m.hcall(HCALL.H_SET_MODE, 1, 4, 0, 1).ret).toBe(H(HRC.H_P4));
+    expect(m.hcall(HCALL.H_SET_MODE, 1, 9, 0, 0).ret).toBe(H(HRC.H_P2));
+    expect(m.hcall(HCALL.H_SET_MODE, 3, 3, 0, 0).ret).toBe(0n);
+    expect((m.cpu.getBig('lpcr') >> 23n) & 3n).toBe(3n);
+    expect(m.hcall(HCALL.H_SET_MODE, 1, 3, 0, 0).ret).toBe(H(HRC.H_UNSUPPORTED_FLAG));
   });
 });
