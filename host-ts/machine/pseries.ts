@@ -51,6 +51,10 @@ export interface RunResult {
 /** What core-as exports for running the CPU (the cpu branch); absent in a core without a CPU. */
 interface CpuExports {
   run(budget: number): number;
+  /** Virtual time (ns) at which the decrementer next fires. */
+  cpuDecDeadlineNs?(): bigint;
+  /** Next device timer deadline (ns), 0 = none. */
+  devNextDeadline?(): bigint;
 }
 
 export class PseriesMachine {
@@ -184,7 +188,23 @@ export class PseriesMachine {
     this.machine.poll();
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
+    if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
     return undefined;
+  }
+
+  /**
+   * The vCPU waits (H_CEDE): jump virtual time to the next decrementer or device deadline, as a
+   * guest sees no time pass while it sleeps. False when nothing can ever wake it.
+   */
+  private skipIdle(core: CpuExports): boolean {
+    const now = this.machine.vclockNs;
+    const deadlines = [core.cpuDecDeadlineNs?.(), core.devNextDeadline?.()]
+      .filter((d): d is bigint => d !== undefined)
+      .map((d) => BigInt.asUintN(64, d))
+      .filter((d) => d > now);
+    if (!deadlines.length) return false;
+    this.machine.advance(deadlines.reduce((a, b) => (a < b ? a : b)) - now);
+    return true;
   }
 
   insnCount(): bigint {
