@@ -62,7 +62,8 @@ export class RxFeeder {
       // new Uint8Array(view) copies (Buffer#slice would not).
       this.pending.push(transient ? new Uint8Array(frames[i]) : frames[i]);
     }
-    if (this.pending.length > 0) this.setPaused(true);
+    // Full device: stop reading now rather than at the next wakeup.
+    if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
     return taken;
   }
 
