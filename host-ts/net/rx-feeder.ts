@@ -15,6 +15,8 @@ export interface RxFeederOptions {
    * kernel receive buffer would.
    */
   maxPending?: number;
+  /** Called when the last held frame was taken (the queue went from non-empty to empty). */
+  drained?: () => void;
 }
 
 export class RxFeeder {
@@ -71,12 +73,14 @@ export class RxFeeder {
   drain(): void {
     const port = this.port;
     if (!port) return;
+    const had = this.pending.length;
     while (this.pending.length > 0 && port.canReceive()) {
       const n = port.receive(this.pending);
       this.count(this.pending, 0, n);
       this.pending.splice(0, n);
       if (n === 0) break;
     }
+    if (had > 0 && this.pending.length === 0) this.opts.drained?.();
     this.setPaused(this.pending.length > 0 || !port.canReceive());
   }
 
