@@ -21,6 +21,9 @@ export class StreamWriter {
   private crc = 0;
   /** Bytes emitted so far. */
   bytes = 0;
+  /** Pages sent as data and as zero runs (status counters). */
+  pagesData = 0;
+  pagesZero = 0;
 
   constructor(private readonly emit: ChunkSink) {}
 
@@ -63,6 +66,7 @@ export class StreamWriter {
       this.dv.setUint32(at + 5, n);
       const from = RAM_BASE + first * PAGE; // first + n <= ramPages: inside RAM
       this.buf.set(mem.subarray(from, from + n * PAGE), at + 9);
+      this.pagesData += n;
       first += n;
       count -= n;
     }
@@ -73,6 +77,7 @@ export class StreamWriter {
     this.buf[at] = TAG.RAM_ZERO;
     this.dv.setUint32(at + 1, first);
     this.dv.setUint32(at + 5, count);
+    this.pagesZero += count;
   }
 
   /** Opens a SECTION or REGION record with a payload of exactly `payload` bytes; returns its offset. */
@@ -135,8 +140,7 @@ export function writePageRange(w: StreamWriter, m: MachineLike, from: number, to
   writePages(w, m, pages);
 }
 
-function instancesInUse(mem: MemoryLike, block: string, instances: number): number[] {
-  const inUse = hooksOf(block).inUse;
+function instancesInUse(instances: number, inUse: ((mem: MemoryLike, i: number) => boolean) | undefined, mem: MemoryLike): number[] {
   const out: number[] = [];
   for (let i = 0; i < instances; i++) if (!inUse || inUse(mem, i)) out.push(i);
   return out;
@@ -148,7 +152,7 @@ export function writeDeviceState(w: StreamWriter, m: MachineLike): void {
   for (const wb of wireBlocks().values()) {
     if (!hasSection(wb)) continue;
     const b = wb.layout;
-    for (const i of instancesInUse(m.memory, b.name, b.instances)) {
+    for (const i of instancesInUse(b.instances, hooksOf(b.name).inUse, m.memory)) {
       const v = view(m.memory, b.name, i);
       const subs = wb.subsections.filter((s) => s.fields.length > 0 && neededPredicate(wb, s.decl)(v));
       const subBytes = subs.reduce((n, s) => n + 1 + enc.encode(s.decl.name).length + 8 + s.bytes, 0);
@@ -172,7 +176,7 @@ export function writeDeviceState(w: StreamWriter, m: MachineLike): void {
     if (!layout) throw new Error(`migrated region '${r.region}' is not in the memory map`);
     const el = SCALAR_SIZE[r.elem];
     const elems = Math.floor(layout.size / el);
-    for (const i of instancesInUse(m.memory, '', layout.instances).filter((k) => r.inUse(m.memory, k))) {
+    for (const i of instancesInUse(layout.instances, r.inUse, m.memory)) {
       const base = layout.base + i * layout.stride;
       const runs = nonZeroRuns(mem, base, el, elems);
       const payload = 4 + runs.reduce((n, [, c]) => n + 8 + c * el, 0);
