@@ -100,8 +100,8 @@ export class MigrationJob {
     let backlog = false;
     let sockErr: Error | undefined;
     sock.on('error', (e) => { sockErr = e; });
-    const w = new StreamWriter((c) => {
-      if (!sock.write(c)) backlog = true;
+    const w = new StreamWriter((c, release) => {
+      if (!sock.write(c, () => release())) backlog = true;
     });
     const drain = async (): Promise<void> => {
       w.flush();
@@ -281,7 +281,7 @@ export class IncomingJob {
   }
 
   private receive(sock: net.Socket, t0: number): void {
-    const dec = new StreamDecoder(this.machine, this.opts);
+    const dec = new StreamDecoder(this.machine, { prefault: true, ...this.opts });
     let finished = false;
     const refuse = (e: Error): void => {
       if (finished) return;
@@ -299,7 +299,9 @@ export class IncomingJob {
         dec.push(chunk);
         this.st.transferredBytes = dec.bytesReceived;
         if (!dec.done) return;
+        const t = now();
         dec.finish().commit();
+        this.st.downtimeMs = now() - t; // destination share of the downtime: validate + commit
       } catch (e) {
         refuse(e as Error);
         return;
