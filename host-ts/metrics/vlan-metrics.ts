@@ -9,20 +9,29 @@ export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCa
 
 /** HELP texts of the counters we know; others get a generic text naming the counter. */
 const COUNTER_HELP: Record<string, string> = {
-  rxPackets: 'Frames delivered to the guest',
+  rxFrames: 'Frames delivered to the guest',
   rxBytes: 'Bytes delivered to the guest',
-  rxNoBuffer: 'Frames dropped because no suitable RX buffer was posted',
-  rxDropped: 'Frames dropped on receive for any reason',
-  txPackets: 'Frames transmitted by the guest',
+  rxNoBuffer: 'Frames dropped because no RX buffer was posted',
+  rxNoFit: 'Frames dropped because no posted RX buffer was large enough',
+  rxClosedDropped: 'Frames dropped because the device was not open',
+  rxDmaDropped: 'Frames dropped because a DMA to the guest failed',
+  rxOversizeDropped: 'Frames dropped for exceeding the maximum frame size',
+  rxPendingOverflow: 'Frames dropped because the host pending queue was full',
+  txFrames: 'Frames transmitted by the guest',
   txBytes: 'Bytes transmitted by the guest',
   txErrors: 'Transmit requests rejected',
   interrupts: 'Interrupts raised',
-  hcallExits: 'Hypercalls that left the Wasm core for the host',
+  posted: 'RX buffers posted by the guest',
+  hits: 'Frames received into a buffer',
+  fallbacks: 'Frames that took a larger buffer because the fitting pool was empty',
+  wastedBytes: 'Bytes of buffer left unused by received frames',
+  dropped: 'Frames lost after taking a buffer',
 };
 
 const help = (name: string, scope: string) => `${COUNTER_HELP[name] ?? `spapr-vlan counter ${name}`} (${scope})`;
 
-/** Families in a fixed order: device gauges, device counters, pool gauges, pool counters (devices by unit address). */
+/** Families in a fixed order: device gauges, device counters, pool gauges, pool counters, buffer-size
+ *  counters (devices by unit address). */
 export function vlanFamilies(devices: VlanDeviceStats[]): MetricFamily[] {
   const sorted = [...devices].sort((a, b) => a.unitAddress - b.unitAddress);
   const families = new Map<string, MetricFamily>();
@@ -52,6 +61,13 @@ export function vlanFamilies(devices: VlanDeviceStats[]): MetricFamily[] {
     for (const p of d.pools) {
       for (const [k, v] of Object.entries(p.counters)) {
         add(`pseries_vlan_pool_${snake(k)}_total`, 'counter', help(k, 'per RX buffer pool'), { labels: { device: d.id, pool: String(p.index) }, value: v });
+      }
+    }
+  }
+  for (const d of sorted) {
+    for (const b of d.bufferSizes) {
+      for (const [k, v] of Object.entries(b.counters)) {
+        add(`pseries_vlan_buffer_size_${snake(k)}_total`, 'counter', help(k, 'per RX buffer size outside pools'), { labels: { device: d.id, size: String(b.size) }, value: v });
       }
     }
   }

@@ -16,22 +16,22 @@ pseries_vlan_open{machine="vm0",device="net1"} 0
 # TYPE pseries_vlan_rx_buffers gauge
 pseries_vlan_rx_buffers{machine="vm0",device="net0"} 96
 pseries_vlan_rx_buffers{machine="vm0",device="net1"} 0
-# HELP pseries_vlan_rx_packets_total Frames delivered to the guest (per device)
-# TYPE pseries_vlan_rx_packets_total counter
-pseries_vlan_rx_packets_total{machine="vm0",device="net0"} 1000
-pseries_vlan_rx_packets_total{machine="vm0",device="net1"} 0
+# HELP pseries_vlan_rx_frames_total Frames delivered to the guest (per device)
+# TYPE pseries_vlan_rx_frames_total counter
+pseries_vlan_rx_frames_total{machine="vm0",device="net0"} 1000
+pseries_vlan_rx_frames_total{machine="vm0",device="net1"} 0
 # HELP pseries_vlan_rx_bytes_total Bytes delivered to the guest (per device)
 # TYPE pseries_vlan_rx_bytes_total counter
 pseries_vlan_rx_bytes_total{machine="vm0",device="net0"} 1514000
 pseries_vlan_rx_bytes_total{machine="vm0",device="net1"} 0
-# HELP pseries_vlan_rx_no_buffer_total Frames dropped because no suitable RX buffer was posted (per device)
+# HELP pseries_vlan_rx_no_buffer_total Frames dropped because no RX buffer was posted (per device)
 # TYPE pseries_vlan_rx_no_buffer_total counter
 pseries_vlan_rx_no_buffer_total{machine="vm0",device="net0"} 3
 pseries_vlan_rx_no_buffer_total{machine="vm0",device="net1"} 0
-# HELP pseries_vlan_tx_packets_total Frames transmitted by the guest (per device)
-# TYPE pseries_vlan_tx_packets_total counter
-pseries_vlan_tx_packets_total{machine="vm0",device="net0"} 12
-pseries_vlan_tx_packets_total{machine="vm0",device="net1"} 0
+# HELP pseries_vlan_tx_frames_total Frames transmitted by the guest (per device)
+# TYPE pseries_vlan_tx_frames_total counter
+pseries_vlan_tx_frames_total{machine="vm0",device="net0"} 12
+pseries_vlan_tx_frames_total{machine="vm0",device="net1"} 0
 # HELP pseries_vlan_tx_bytes_total Bytes transmitted by the guest (per device)
 # TYPE pseries_vlan_tx_bytes_total counter
 pseries_vlan_tx_bytes_total{machine="vm0",device="net0"} 1152921504606846976
@@ -44,14 +44,20 @@ pseries_vlan_pool_buffers{machine="vm0",device="net0",pool="1"} 32
 # TYPE pseries_vlan_pool_buffer_size_bytes gauge
 pseries_vlan_pool_buffer_size_bytes{machine="vm0",device="net0",pool="0"} 512
 pseries_vlan_pool_buffer_size_bytes{machine="vm0",device="net0",pool="1"} 2048
-# HELP pseries_vlan_pool_rx_packets_total Frames delivered to the guest (per RX buffer pool)
-# TYPE pseries_vlan_pool_rx_packets_total counter
-pseries_vlan_pool_rx_packets_total{machine="vm0",device="net0",pool="0"} 900
-pseries_vlan_pool_rx_packets_total{machine="vm0",device="net0",pool="1"} 100
-# HELP pseries_vlan_pool_rx_no_buffer_total Frames dropped because no suitable RX buffer was posted (per RX buffer pool)
-# TYPE pseries_vlan_pool_rx_no_buffer_total counter
-pseries_vlan_pool_rx_no_buffer_total{machine="vm0",device="net0",pool="0"} 1
-pseries_vlan_pool_rx_no_buffer_total{machine="vm0",device="net0",pool="1"} 2
+# HELP pseries_vlan_pool_hits_total Frames received into a buffer (per RX buffer pool)
+# TYPE pseries_vlan_pool_hits_total counter
+pseries_vlan_pool_hits_total{machine="vm0",device="net0",pool="0"} 900
+pseries_vlan_pool_hits_total{machine="vm0",device="net0",pool="1"} 100
+# HELP pseries_vlan_pool_fallbacks_total Frames that took a larger buffer because the fitting pool was empty (per RX buffer pool)
+# TYPE pseries_vlan_pool_fallbacks_total counter
+pseries_vlan_pool_fallbacks_total{machine="vm0",device="net0",pool="0"} 1
+pseries_vlan_pool_fallbacks_total{machine="vm0",device="net0",pool="1"} 2
+# HELP pseries_vlan_buffer_size_posted_total RX buffers posted by the guest (per RX buffer size outside pools)
+# TYPE pseries_vlan_buffer_size_posted_total counter
+pseries_vlan_buffer_size_posted_total{machine="vm0",device="net1",size="1536"} 10
+# HELP pseries_vlan_buffer_size_hits_total Frames received into a buffer (per RX buffer size outside pools)
+# TYPE pseries_vlan_buffer_size_hits_total counter
+pseries_vlan_buffer_size_hits_total{machine="vm0",device="net1",size="1536"} 0
 `;
 
 describe('Prometheus text exposition', () => {

@@ -129,11 +129,12 @@ describe('QMP commands and events', () => {
     expect(c.lines.at(-1)).toBe(
       '{"return": [' +
         '{"device": "net0", "unit-address": 1895825408, "mac": "52:54:00:12:34:56", "open": true, "rx-buffer-pools": true, "rx-buffers": 96, ' +
-        '"counters": {"rx-packets": 1000, "rx-bytes": 1514000, "rx-no-buffer": 3, "tx-packets": 12, "tx-bytes": 1152921504606846976}, ' +
-        '"pools": [{"index": 0, "buffer-size": 512, "buffers": 64, "counters": {"rx-packets": 900, "rx-no-buffer": 1}}, ' +
-        '{"index": 1, "buffer-size": 2048, "buffers": 32, "counters": {"rx-packets": 100, "rx-no-buffer": 2}}]}, ' +
+        '"counters": {"rx-frames": 1000, "rx-bytes": 1514000, "rx-no-buffer": 3, "tx-frames": 12, "tx-bytes": 1152921504606846976}, ' +
+        '"pools": [{"index": 0, "buffer-size": 512, "buffers": 64, "counters": {"hits": 900, "fallbacks": 1}}, ' +
+        '{"index": 1, "buffer-size": 2048, "buffers": 32, "counters": {"hits": 100, "fallbacks": 2}}], "buffer-sizes": []}, ' +
         '{"device": "net1", "unit-address": 1895825409, "mac": "52:54:00:12:34:57", "open": false, "rx-buffer-pools": false, "rx-buffers": 0, ' +
-        '"counters": {"rx-packets": 0, "rx-bytes": 0, "rx-no-buffer": 0, "tx-packets": 0, "tx-bytes": 0}, "pools": []}' +
+        '"counters": {"rx-frames": 0, "rx-bytes": 0, "rx-no-buffer": 0, "tx-frames": 0, "tx-bytes": 0}, "pools": [], ' +
+        '"buffer-sizes": [{"size": 1536, "counters": {"posted": 10, "hits": 0}}]}' +
         '], "id": 9}',
     );
   });
