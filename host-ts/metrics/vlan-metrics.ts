@@ -73,3 +73,6 @@ export function vlanFamilies(devices: VlanDeviceStats[]): MetricFamily[] {
   }
   return [...families.values()];
 }
+
+/** A registry collector over a telemetry source, e.g. `registry.register(vlanCollector(() => target.vlanStats()), {labels: {machine: 'vm1'}})`. */
+export const vlanCollector = (source: () => VlanDeviceStats[]) => (): MetricFamily[] => vlanFamilies(source());
