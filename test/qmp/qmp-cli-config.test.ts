@@ -45,3 +45,26 @@ describe('-qmp from the command line', () => {
     expect(fs.existsSync(sock)).toBe(false);
   });
 });
+
+describe('-metrics from the command line', () => {
+  it('is kept as given, checked at parse time, and serves the registry', async () => {
+    const { startMetricsServer } = await import('../../host-ts/metrics/metrics-server.js');
+    const { MetricsRegistry } = await import('../../host-ts/metrics/registry.js');
+    const { vlanCollector } = await import('../../host-ts/metrics/vlan-metrics.js');
+    expect(parseArgs(['-metrics', 'tcp:9100']).config!.metrics).toBe('tcp:9100');
+    expect(() => parseArgs(['-metrics', 'udp:9100'])).toThrow("-metrics: 'udp:9100': expected unix:PATH or tcp:HOST:PORT");
+    expect(() => parseArgs(['-metrics', 'tcp:70000'])).toThrow("invalid port '70000'");
+    const { config } = parseArgs(['-metrics', 'tcp:127.0.0.1:0']);
+    const reg = new MetricsRegistry();
+    const target = new FakeTarget();
+    reg.register(vlanCollector(() => target.vlanStats()));
+    const srv = await startMetricsServer(reg, config!.metrics!);
+    try {
+      const res = await fetch(`http://127.0.0.1:${srv.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('pseries_vlan_tx_bytes_total{device="net0"} 1152921504606846976\n');
+    } finally {
+      await srv.close();
+    }
+  });
+});
