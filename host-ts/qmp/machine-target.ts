@@ -7,6 +7,7 @@ import type { MigrationHooks, QmpEventListener, QmpTarget, RunState } from './qm
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
+import { migrationHooks, type MigrationControl, type MigrationJobLike } from './migration-hooks.js';
 
 /** Drives the CPU; every member optional. */
 export interface MachineRunner {
@@ -29,7 +30,12 @@ export interface MachineTargetOptions {
   runner?: MachineRunner;
   /** -S: start in prelaunch, waiting for cont. */
   startPaused?: boolean;
+  /** Full custom migrate/query-migrate hooks; or use startMigration. */
   migration?: MigrationHooks;
+  /** Starts an outgoing migration job (e.g. host-ts/migration MigrationJob) with QEMU's run-state handling. */
+  startMigration?: (uri: string, control: MigrationControl) => MigrationJobLike;
+  /** Throws for a URI the engine cannot use, so migrate fails at once. */
+  validateMigrationUri?: (uri: string) => void;
 }
 
 export class MachineQmpTarget implements QmpTarget {
@@ -47,7 +53,8 @@ export class MachineQmpTarget implements QmpTarget {
       },
       powerOff: () => runner.powerOff?.(),
     }, opts.startPaused);
-    this.migration = opts.migration;
+    this.migration = opts.migration
+      ?? (opts.startMigration && migrationHooks(this.runState, opts.startMigration, opts.validateMigrationUri));
   }
 
   status(): RunState {
