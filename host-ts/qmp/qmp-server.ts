@@ -89,7 +89,12 @@ export class QmpServer extends EventEmitter {
       target: this.opts.target,
       version: this.opts.version ?? DEFAULT_VERSION,
       write: (line) => {
-        if (!socket.destroyed) socket.write(line);
+        if (socket.destroyed) return;
+        // A client that does not read its answers stops being read (its requests wait in the kernel).
+        if (!socket.write(line) && !socket.isPaused()) {
+          socket.pause();
+          socket.once('drain', () => socket.resume());
+        }
       },
       onQuit: () => void this.quit(),
     });

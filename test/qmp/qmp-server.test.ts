@@ -304,3 +304,22 @@ describe('QMP robustness', () => {
     for (const l of c.lines) expect(() => JSON.parse(l)).not.toThrow();
   });
 });
+
+describe('QMP backpressure', () => {
+  it('a client that sends without reading does not make the server buffer without bound', async () => {
+    const { where } = await start();
+    const c = await negotiated(where);
+    c.socket.pause(); // stop reading answers
+    const cmd = '{"execute":"query-vlan-stats"}\n'.repeat(2000);
+    for (let i = 0; i < 20; i++) c.socket.write(cmd);
+    await new Promise((r) => setTimeout(r, 300));
+    // The server's socket stopped reading: its pending output stays around the highWaterMark, not 40000 answers.
+    const active = (server as any).active.socket as import('node:net').Socket;
+    expect(active.isPaused()).toBe(true);
+    expect(active.writableLength).toBeLessThan(4 << 20);
+    c.socket.resume();
+    const before = c.lines.length;
+    await c.waitLines(before + 1);
+    expect(JSON.parse(c.lines[before]).return.length).toBe(2);
+  });
+});
