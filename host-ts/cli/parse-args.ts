@@ -6,6 +6,8 @@ import {
   type NetdevConfig, type QmpConfig,
 } from '../config/machine-config.js';
 import { vlanOptionsFromProps, type SpaprVlanOptions } from '../devices/vlan-props.js';
+
+import { parseSocketAddress } from '../qmp/qmp-address.js';
 import { OptsError, parseBool, parseHostPort, parseOpts, parseSize, parseUint, type ParsedOpts } from './qemu-opts.js';
 
 export class CliError extends Error {}
@@ -321,6 +323,15 @@ function handleQmp(arg: string, ctx: Ctx): void {
   ctx.cfg.qmp.push({ addr, server, wait: parseBool('wait', o.values.get('wait') ?? 'on') });
 }
 
+function handleMetrics(arg: string, ctx: Ctx): void {
+  try {
+    parseSocketAddress(arg, false);
+  } catch (e) {
+    throw new OptsError(`-metrics: ${(e as Error).message}`);
+  }
+  ctx.cfg.metrics = arg;
+}
+
 const set = (f: (ctx: Ctx) => void): OptionDef => ({ arg: false, handle: (_a, ctx) => f(ctx) });
 const val = (handle: Handler): OptionDef => ({ arg: true, handle });
 
@@ -353,6 +364,7 @@ const OPTIONS: Record<string, OptionDef> = {
   'monitor': val((a) => { if (a !== 'none') throw new OptsError('only -monitor none is supported (use -qmp)'); }),
   'S': set((c) => { c.cfg.startPaused = true; }),
   'incoming': val((a, c) => { c.cfg.incoming = a; }),
+  'metrics': val(handleMetrics),
   'D': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: c.cfg.log?.items ?? [], file: a }; }),
   'd': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: [...(c.cfg.log?.items ?? []), ...a.split(',')] }; }),
 };

@@ -89,6 +89,8 @@ export interface MachineConfig {
   qmp: QmpConfig[];
   /** -incoming URI (migration), parsed only. */
   incoming?: string;
+  /** -metrics tcp:[HOST:]PORT: Prometheus text endpoint (host-ts/metrics), as given. */
+  metrics?: string;
   /** -D file and -d items. */
   log: { file?: string; items: string[] };
 }
@@ -246,7 +248,7 @@ export function resolveConfig(input: MachineConfigInput = {}): MachineConfig {
     qmp: input.qmp ?? [],
     log: { items: input.log?.items ?? [], ...(input.log?.file !== undefined ? { file: input.log.file } : {}) },
   };
-  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming'] as const) {
+  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming', 'metrics'] as const) {
     if (input[k] !== undefined) cfg[k] = input[k];
   }
   return cfg;
