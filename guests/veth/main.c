@@ -168,7 +168,7 @@ static void run_rx(void) {
     if (n) { llan_replenish(&lan); last = now; }
     if (net.end || (cfg.count && net.stream >= cfg.count)) break;
     if (cfg.timeout && now - t0 >= cfg.timeout * hz) break;
-    if (cfg.idle && now - last >= cfg.idle * hz) break;
+    if (cfg.idle && net.frames && now - last >= cfg.idle * hz) break; /* idle: after the first frame */
     if (!n && now >= next_key) { if (stop_key()) break; next_key = now + hz / 10; }
   }
   result(mode_names[cfg.mode], net.first_tb, net.last_tb, net.stream > 1 ? net.stream - 1 : 0);

@@ -7,7 +7,8 @@
 //
 // CLI:
 //   tsx test/tools/frame-sender.ts send --local 127.0.0.1:5601 --remote 127.0.0.1:5600 \
-//       --count 10000 --size 1514 [--rate 50000] [--end 3]
+//       --count 10000 --size 1514 [--rate 50000] [--end 3] [--recv [--timeout 10]]
+//     (--recv: also count the frames coming back, e.g. from the guest in mode=echo)
 //   tsx test/tools/frame-sender.ts recv --local 127.0.0.1:5601 [--timeout 10]
 import { createSocket, type Socket } from 'node:dgram';
 import { pathToFileURL } from 'node:url';
@@ -176,10 +177,16 @@ function arg(args: string[], name: string, dflt?: string): string {
   return dflt;
 }
 
+function printRecv(what: string, r: RecvStats): void {
+  const fps = r.stream > 1 && r.seconds > 0 ? Math.round((r.stream - 1) / r.seconds) : 0;
+  console.log(`${what}: frames=${r.frames} bytes=${r.bytes} stream=${r.stream} gaps=${r.gaps} dup=${r.dup} end=${r.end} seconds=${r.seconds.toFixed(3)} fps=${fps}`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...args] = argv;
   if (cmd === 'send') {
     const sock = await openUdp(arg(args, 'local'), arg(args, 'remote'));
+    const back = args.includes('--recv') ? receiveStream(sock, Number(arg(args, 'timeout', '10')) * 1000) : undefined;
     const r = await sendStream(sock, {
       count: Number(arg(args, 'count', '1000')),
       size: Number(arg(args, 'size', '64')),
@@ -187,15 +194,14 @@ async function main(argv: string[]): Promise<void> {
       end: Number(arg(args, 'end', '3')),
     });
     console.log(`sent=${r.sent} seconds=${r.seconds.toFixed(3)} fps=${Math.round(r.fps)}`);
+    if (back) printRecv('received', await back);
     sock.close();
   } else if (cmd === 'recv') {
     const sock = await openUdp(arg(args, 'local'));
-    const r = await receiveStream(sock, Number(arg(args, 'timeout', '10')) * 1000);
-    const fps = r.stream > 1 && r.seconds > 0 ? Math.round((r.stream - 1) / r.seconds) : 0;
-    console.log(`frames=${r.frames} bytes=${r.bytes} stream=${r.stream} gaps=${r.gaps} dup=${r.dup} end=${r.end} seconds=${r.seconds.toFixed(3)} fps=${fps}`);
+    printRecv('received', await receiveStream(sock, Number(arg(args, 'timeout', '10')) * 1000));
     sock.close();
   } else {
-    console.error('usage: frame-sender.ts send --local H:P --remote H:P [--count N] [--size B] [--rate FPS] [--end N]\n' +
+    console.error('usage: frame-sender.ts send --local H:P --remote H:P [--count N] [--size B] [--rate FPS] [--end N] [--recv [--timeout S]]\n' +
       '       frame-sender.ts recv --local H:P [--timeout S]');
     process.exit(1);
   }
