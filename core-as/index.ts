@@ -10,3 +10,8 @@ export function heapBase(): u32 {
 export function hcall(): void {
   hcallDispatch();
 }
+
+export { vlanArrive, vlanFlush, devTimers, devNextDeadline, vlanReset, vlanSendRetry } from './dev/llan-exports';
+
+/** Batched hypercalls from records in the scratch region (hcall/batch.ts). */
+export { hcallBatch, hcallBatchBase } from './hcall/batch';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DtNode } from './dt-node.js';
 import type { MemReserve } from './fdt-writer.js';
 
-/** POWER9 DD2.2 as QEMU's `-cpu POWER9` reports it in cpu-version. */
+/** QEMU 7.2's POWER9 (v2.0): cpu-version in the tree and mfpvr in the guest (measured, guests/hello). */
 export const POWER9_PVR = 0x004e1200;
 export const TIMEBASE_FREQ = 512_000_000;
 export const CPU_CLOCK_FREQ = 1_000_000_000;

@@ -4,17 +4,19 @@
 import { Machine, DEFAULT_RAM_SIZE } from './machine.js';
 import type { CoreBuild } from '../core/core-module.js';
 import { EXIT } from '../layout/papr.js';
-import { VioBus } from '../vio/vio-bus.js';
+import { SpaprVlan } from '../devices/spapr-vlan.js';
+import type { SpaprVlanOptions } from '../devices/vlan-props.js';
 import { VtyDevice, registerVtyHcalls, type ConsoleOutput } from '../console/vty.js';
 import { Rtas } from '../rtas/rtas.js';
+import { registerHSetMode } from './h-set-mode.js';
 import type { DtNode } from '../devtree/dt-node.js';
 import { writeFdt } from '../devtree/fdt-writer.js';
-import { buildPseriesTree, pseriesMemReserve } from '../devtree/pseries-tree.js';
+import { buildPseriesTree, pseriesMemReserve, POWER9_PVR } from '../devtree/pseries-tree.js';
 import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loader.js';
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
 import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, kernelEntry, type EntryState } from '../boot/entry-state.js';
 
-export interface PseriesOptions {
+export interface PseriesBootOptions {
   /** Guest RAM in bytes (-m); default 512 MiB like QEMU pseries. */
   ramSize?: number;
   /** -bios: raw image loaded at 0, entered at 0x100 with r3 = FDT. */
@@ -27,8 +29,10 @@ export interface PseriesOptions {
   append?: string;
   /** Console output (default: discarded). */
   console?: ConsoleOutput;
-  /** Adds devices to the VIO bus after the vty (e.g. spapr-vlan), before the tree is built. */
-  devices?: (bus: VioBus, machine: Machine) => void;
+  /** spapr-vlan devices, created after the vty (so they get 0x71000001...), before the tree is built. */
+  vlans?: SpaprVlanOptions[];
+  /** Other devices to add to the machine (and its VIO bus) before the tree is built. */
+  devices?: (machine: Machine) => void;
   build?: CoreBuild;
   /** /chosen/rng-seed bytes (default random). */
   rngSeed?: Uint8Array;
@@ -47,12 +51,16 @@ export interface RunResult {
 /** What core-as exports for running the CPU (the cpu branch); absent in a core without a CPU. */
 interface CpuExports {
   run(budget: number): number;
+  /** Virtual time (ns) at which the decrementer next fires. */
+  cpuDecDeadlineNs?(): bigint;
+  /** Next device timer deadline (ns), 0 = none. */
+  devNextDeadline?(): bigint;
 }
 
-export class Pseries {
+export class PseriesMachine {
   readonly machine: Machine;
-  readonly vio: VioBus;
   readonly vty: VtyDevice;
+  readonly vlans: SpaprVlan[];
   readonly rtas: Rtas;
   readonly tree: DtNode;
   readonly fdt: Uint8Array;
@@ -65,19 +73,18 @@ export class Pseries {
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
-  private pendingInput: number[] = [];
 
-  constructor(opts: PseriesOptions) {
+  constructor(opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
     if (opts.initrd && !opts.kernel) throw new BootError('-initrd only allowed with -kernel option');
     if (!opts.bios && !opts.kernel) throw new BootError('nothing to boot: give -bios FILE and/or -kernel FILE (no built-in firmware)');
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.machine = new Machine({ ramSize, build: opts.build });
     const m = this.machine;
-    this.vio = new VioBus(m.memory);
-    this.vty = new VtyDevice(this.vio, opts.console ?? (() => {}));
-    registerVtyHcalls(m, this.vio);
-    opts.devices?.(this.vio, m);
+    this.vty = new VtyDevice(m, opts.console ?? (() => {}));
+    registerVtyHcalls(m);
+    this.vlans = (opts.vlans ?? []).map((o) => new SpaprVlan(m, o));
+    opts.devices?.(m);
     this.rtas = new Rtas({
       powerOff: () => this.stop('power-off', 0),
       reboot: () => this.stop('reboot', 0),
@@ -85,6 +92,7 @@ export class Pseries {
       now: opts.now,
     });
     this.rtas.register(m);
+    registerHSetMode(m);
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -99,7 +107,7 @@ export class Pseries {
     }
     this.tree = buildPseriesTree({
       ramSize,
-      vdevice: this.vio.dtNode(),
+      vdevice: m.vio.dtNode(),
       stdoutPath: `/vdevice/${this.vty.nodeName}`,
       rtasTokens: this.rtas.tokens(),
       kernel: this.kernel && { addr: this.kernel.addr, size: this.kernel.size, littleEndian: this.kernel.littleEndian },
@@ -122,7 +130,11 @@ export class Pseries {
       const initrd = this.initrd && { start: this.initrd.start, size: this.initrd.end - this.initrd.start };
       this.entry = kernelEntry(this.kernel!.addr, initrd, CI_STUB_ADDR);
     }
+    const core = m.core as unknown as Partial<{ cpuReset(): void }>;
+    core.cpuReset?.(); // DEC, run-loop caches; the entry state below then sets QEMU's registers
     applyEntryState(m, this.entry);
+    // The CPU model is the machine's: mfpvr must agree with /cpus cpu-version (QEMU 7.2: 0x004e1200).
+    if (m.cpu.layout.fieldsByName.has('pvr')) m.cpu.set('pvr', POWER9_PVR);
   }
 
   private stop(why: 'power-off' | 'reboot', status: number): void {
@@ -131,17 +143,9 @@ export class Pseries {
     this.machine.state.set('exitReason', EXIT.EXIT_HALT); // ends the CPU's slice after the hcall
   }
 
-  /** Queues console input (stdin with -serial stdio, or the API); fed to the vty as it drains. */
+  /** Console input (stdin with -serial stdio, or the API); fed to the vty as the guest drains it. */
   input(bytes: Uint8Array | string): void {
-    const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-    for (const c of b) this.pendingInput.push(c);
-    this.pumpInput();
-  }
-
-  private pumpInput(): void {
-    if (!this.pendingInput.length) return;
-    const n = this.vty.receive(Uint8Array.from(this.pendingInput.slice(0, this.vty.canReceive())));
-    this.pendingInput.splice(0, n);
+    this.vty.input(bytes);
   }
 
   /** Whether the core has a CPU (core-as exports run). */
@@ -179,12 +183,28 @@ export class Pseries {
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     const done = Number(this.insnCount() - start);
     if (done >= max) return { reason: 'budget', insns: this.insnCount() - start };
-    this.pumpInput();
     this.machine.state.set('exitReason', EXIT.EXIT_NONE);
     const exit = core.run(Math.max(1, Math.min(slice, max - done)));
+    this.machine.poll();
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
+    if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
     return undefined;
+  }
+
+  /**
+   * The vCPU waits (H_CEDE): jump virtual time to the next decrementer or device deadline, as a
+   * guest sees no time pass while it sleeps. False when nothing can ever wake it.
+   */
+  private skipIdle(core: CpuExports): boolean {
+    const now = this.machine.vclockNs;
+    const deadlines = [core.cpuDecDeadlineNs?.(), core.devNextDeadline?.()]
+      .filter((d): d is bigint => d !== undefined)
+      .map((d) => BigInt.asUintN(64, d))
+      .filter((d) => d > now);
+    if (!deadlines.length) return false;
+    this.machine.advance(deadlines.reduce((a, b) => (a < b ? a : b)) - now);
+    return true;
   }
 
   insnCount(): bigint {
@@ -192,6 +212,6 @@ export class Pseries {
   }
 }
 
-export function createPseries(opts: PseriesOptions): Pseries {
-  return new Pseries(opts);
+export function createPseries(opts: PseriesBootOptions): PseriesMachine {
+  return new PseriesMachine(opts);
 }

@@ -7,7 +7,7 @@ import { DtNode } from '../../host-ts/devtree/dt-node.js';
 import { writeFdt, FDT_MAGIC } from '../../host-ts/devtree/fdt-writer.js';
 import { readFdt } from '../../host-ts/devtree/fdt-reader.js';
 import { hptShiftForRam } from '../../host-ts/devtree/pseries-tree.js';
-import { createPseries, type Pseries } from '../../host-ts/machine/pseries.js';
+import { createPseries, type PseriesMachine } from '../../host-ts/machine/pseries.js';
 import { QEMU_RTAS_SERVICES } from '../../host-ts/rtas/rtas.js';
 
 const DATA = join(__dirname, 'data');
@@ -103,7 +103,7 @@ function applyIntentionalDifferences(qemu: DtNode, ours: DtNode): void {
 }
 
 describe('pseries device tree matches QEMU 7.2 (dumpdtb)', () => {
-  const compare = (p: Pseries, dtb: string): void => {
+  const compare = (p: PseriesMachine, dtb: string): void => {
     const qemu = readFdt(data(dtb));
     const ours = readFdt(p.fdt);
     expect(ours.version).toBe(17);
@@ -132,6 +132,11 @@ describe('pseries device tree matches QEMU 7.2 (dumpdtb)', () => {
     compare(p, 'qemu-kernel.dtb');
     expect(p.initrd).toEqual({ start: 0x430000, end: 0x430000 + 100000 });
     expect(p.fdtAddr).toBe(0x3fe00000);
+  });
+
+  test('with a spapr-vlan: qemu-vlan.dtb (l-lan placed at QEMU\'s 0x71000002, after its nvram)', () => {
+    const p = createPseries({ bios: new Uint8Array(readFileSync(join(GUESTS, 'hello-be.bin'))), vlans: [{ reg: 0x71000002 }] });
+    compare(p, 'qemu-vlan.dtb');
   });
 
   test('the comparison sees a wrong value (it can fail)', () => {
