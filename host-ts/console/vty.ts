@@ -31,7 +31,7 @@ export class VtyDevice implements VioDevice, MachineDevice {
   bytesIn = 0;
 
   /** On `machine`'s VIO bus (next free unit address unless `reg`); serviced by machine.poll(). */
-  constructor(machine: Machine, private output: ConsoleOutput, opts: { reg?: number; kindIndex?: number } = {}) {
+  constructor(private readonly machine: Machine, private output: ConsoleOutput, opts: { reg?: number; kindIndex?: number } = {}) {
     this.slot = machine.vio.allocate({ kind: VIO_KIND.VIO_KIND_VTY, reg: opts.reg, signalMask: 0n, dma: false, kindIndex: opts.kindIndex ?? 0 });
     machine.vio.attach(this);
     machine.addDevice(this);
@@ -59,6 +59,8 @@ export class VtyDevice implements VioDevice, MachineDevice {
     const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
     for (const c of b) this.backlog.push(c);
     this.poll();
+    this.machine.kick(); // an idle vCPU re-checks its interrupts
+
   }
 
   /** Moves queued input into the buffer (MachineDevice.poll: after each hypercall and run slice). */

@@ -144,6 +144,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     if (refused > 0) this.state.set('rxPendingOverflow', this.state.getBig('rxPendingOverflow') + BigInt(refused));
     if (n > 0) this.machine.core.vlanArrive(this.index, n);
     this.machine.poll();
+    if (n > 0) this.machine.kick(); // an idle vCPU re-checks its interrupts
     return n;
   }
 

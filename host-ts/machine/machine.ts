@@ -48,6 +48,8 @@ export class Machine {
   readonly vio: VioBus;
   readonly devices: MachineDevice[] = [];
   private readonly hostHcalls = new Map<number, HostHcall>();
+  /** Set by the machine's runner (host-ts/machine/runner.ts): ends an idle wait. */
+  onKick?: () => void;
 
   constructor(opts: MachineOptions = {}) {
     this.ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
@@ -70,6 +72,11 @@ export class Machine {
   /** Lets every device move completed work to the host (TX frames, receive-capacity callbacks). */
   poll(): void {
     for (const d of this.devices) d.poll?.();
+  }
+
+  /** Something arrived for the guest (a frame, console input): wakes an idle vCPU. */
+  kick(): void {
+    this.onKick?.();
   }
 
   /** Guest virtual time in ns (drives the timebase and device timers). */

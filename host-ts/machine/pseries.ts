@@ -1,9 +1,10 @@
 // The pseries machine assembled for booting (QEMU `-M pseries` with the options we support):
 // Machine + VIO bus (the vty first, at 0x71000000, like QEMU with -serial) + RTAS + device tree,
-// images loaded (host-ts/boot), CPU entry state set, and a run loop over the core's run(budget).
+// images loaded (host-ts/boot), CPU entry state set, and its Runner (host-ts/machine/runner.ts).
 import { Machine, DEFAULT_RAM_SIZE } from './machine.js';
 import type { CoreBuild } from '../core/core-module.js';
 import { EXIT } from '../layout/papr.js';
+import { Runner, type IdleMode } from './runner.js';
 import { SpaprVlan } from '../devices/spapr-vlan.js';
 import type { SpaprVlanOptions } from '../devices/vlan-props.js';
 import { VtyDevice, registerVtyHcalls, type ConsoleOutput } from '../console/vty.js';
@@ -38,23 +39,10 @@ export interface PseriesBootOptions {
   rngSeed?: Uint8Array;
   /** RTAS clock (ms since the epoch); default Date.now. */
   now?: () => number;
-}
-
-export type StopReason = 'power-off' | 'reboot' | 'budget' | 'idle' | 'break';
-
-export interface RunResult {
-  reason: StopReason;
-  /** Instructions executed by this call (from cpu.insnCount when the core keeps it). */
-  insns: bigint;
-}
-
-/** What core-as exports for running the CPU (the cpu branch); absent in a core without a CPU. */
-interface CpuExports {
-  run(budget: number): number;
-  /** Virtual time (ns) at which the decrementer next fires. */
-  cpuDecDeadlineNs?(): bigint;
-  /** Next device timer deadline (ns), 0 = none. */
-  devNextDeadline?(): bigint;
+  /** Instructions per run slice (default 1,000,000). */
+  sliceInsns?: number;
+  /** How idle (H_CEDE) time passes: 'warp' to the next timer, or 'realtime' (default). */
+  idle?: IdleMode;
 }
 
 export class PseriesMachine {
@@ -73,6 +61,8 @@ export class PseriesMachine {
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
+  /** The run loop (slices on the event loop, or runSync); undefined in a core without a CPU. */
+  readonly runner?: Runner;
 
   constructor(opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
@@ -135,6 +125,14 @@ export class PseriesMachine {
     applyEntryState(m, this.entry);
     // The CPU model is the machine's: mfpvr must agree with /cpus cpu-version (QEMU 7.2: 0x004e1200).
     if (m.cpu.layout.fieldsByName.has('pvr')) m.cpu.set('pvr', POWER9_PVR);
+    if (this.hasCpu) {
+      this.runner = new Runner(m, {
+        sliceInsns: opts.sliceInsns,
+        idle: opts.idle,
+        haltCause: () => this.stopped,
+        reboot: () => false,
+      });
+    }
   }
 
   private stop(why: 'power-off' | 'reboot', status: number): void {
@@ -150,65 +148,11 @@ export class PseriesMachine {
 
   /** Whether the core has a CPU (core-as exports run). */
   get hasCpu(): boolean {
-    return typeof (this.machine.core as unknown as Partial<CpuExports>).run === 'function';
-  }
-
-  /**
-   * Runs the CPU in slices of `slice` instructions until power-off/reboot, or until `maxInsns`
-   * instructions have run. Synchronous: use runAsync to keep the event loop (stdin) alive.
-   */
-  run(opts: { maxInsns?: number; slice?: number } = {}): RunResult {
-    const start = this.insnCount();
-    const max = opts.maxInsns ?? Number.POSITIVE_INFINITY;
-    for (;;) {
-      const r = this.step(start, max, opts.slice);
-      if (r) return r;
-    }
-  }
-
-  async runAsync(opts: { maxInsns?: number; slice?: number } = {}): Promise<RunResult> {
-    const start = this.insnCount();
-    const max = opts.maxInsns ?? Number.POSITIVE_INFINITY;
-    for (;;) {
-      const r = this.step(start, max, opts.slice);
-      if (r) return r;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
-  /** One slice; a result when the run is over. */
-  private step(start: bigint, max: number, slice = 1_000_000): RunResult | undefined {
-    if (!this.hasCpu) throw new Error('this core build has no CPU (core-as exports no run(budget))');
-    const core = this.machine.core as unknown as CpuExports;
-    if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
-    const done = Number(this.insnCount() - start);
-    if (done >= max) return { reason: 'budget', insns: this.insnCount() - start };
-    this.machine.state.set('exitReason', EXIT.EXIT_NONE);
-    const exit = core.run(Math.max(1, Math.min(slice, max - done)));
-    this.machine.poll();
-    if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
-    if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
-    if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
-    return undefined;
-  }
-
-  /**
-   * The vCPU waits (H_CEDE): jump virtual time to the next decrementer or device deadline, as a
-   * guest sees no time pass while it sleeps. False when nothing can ever wake it.
-   */
-  private skipIdle(core: CpuExports): boolean {
-    const now = this.machine.vclockNs;
-    const deadlines = [core.cpuDecDeadlineNs?.(), core.devNextDeadline?.()]
-      .filter((d): d is bigint => d !== undefined)
-      .map((d) => BigInt.asUintN(64, d))
-      .filter((d) => d > now);
-    if (!deadlines.length) return false;
-    this.machine.advance(deadlines.reduce((a, b) => (a < b ? a : b)) - now);
-    return true;
+    return typeof (this.machine.core as unknown as Partial<{ run: unknown }>).run === 'function';
   }
 
   insnCount(): bigint {
-    return this.machine.cpu.layout.fieldsByName.has('insnCount') ? this.machine.cpu.getBig('insnCount') : 0n;
+    return this.machine.cpu.getBig('insnCount');
   }
 }
 

@@ -33,7 +33,7 @@ describe.skipIf(!hasCpu)('prebuilt guests print what they print on QEMU 7.2', ()
       let out = '';
       const p = createPseries({ ...c.opts(), console: (b) => { out += Buffer.from(b).toString('latin1'); } });
       if (c.input) p.input(c.input);
-      const r = p.run({ maxInsns: c.maxInsns });
+      const r = p.runner!.runSync(c.maxInsns);
       expect(r.reason).toBe('power-off');
       expect(p.exitStatus).toBe(0);
       const qemu = readFileSync(join(DATA, `qemu-${c.image}.out`), 'latin1');
@@ -44,7 +44,7 @@ describe.skipIf(!hasCpu)('prebuilt guests print what they print on QEMU 7.2', ()
 });
 
 describe.skipIf(!hasCpu)('console input arriving while the guest runs', () => {
-  test('echo guest reads bytes piped in later, chunk by chunk (runAsync keeps the event loop live)', async () => {
+  test('echo guest reads bytes piped in later, chunk by chunk (the runner keeps the event loop live)', async () => {
     let out = '';
     const p = createPseries({ bios: image('echo-be.bin'), console: (b) => { out += Buffer.from(b).toString('latin1'); } });
     const stream = new PassThrough();
@@ -52,7 +52,8 @@ describe.skipIf(!hasCpu)('console input arriving while the guest runs', () => {
     setTimeout(() => stream.write('ab\r'), 5);
     setTimeout(() => stream.write('\0cd'), 15);
     setTimeout(() => stream.write('q'), 25);
-    const r = await p.runAsync({ slice: 200_000, maxInsns: 2_000_000_000 });
+    p.runner!.setSliceInsns(200_000);
+    const r = await p.runner!.run({ maxInsns: 2_000_000_000 });
     detach();
     expect(r.reason).toBe('power-off');
     // chunk boundaries depend on timing, the bytes and their order do not

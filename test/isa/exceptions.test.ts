@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { machineWithCode, step, core, CODE_BASE, writeWords } from './harness.js';
 import * as E from './encode.js';
 import { HCALL, HRC, EXIT } from '../../host-ts/layout/papr.js';
-import { CpuRunner } from '../../host-ts/cpu/cpu-runner.js';
+import { Runner } from '../../host-ts/machine/runner.js';
 
 const MSR_SF = 1n << 63n, MSR_EE = 1n << 15n, MSR_PR = 1n << 14n, MSR_FP = 1n << 13n, MSR_ME = 1n << 12n;
 const MSR_IR = 1n << 5n, MSR_DR = 1n << 4n, MSR_LE = 1n, MSR_RI = 2n;
@@ -21,7 +21,7 @@ for (const le of [false, true]) {
       expect(big(m, 'srr1')).toBe(MSR_SF | MSR_ME | (le ? MSR_LE : 0n) | 0x80000n);
       expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME); // LPCR[ILE] = 0: interrupts run big-endian
       expect(m.cpu.getNum('unimplTotal')).toBe(1);
-      const r = new CpuRunner(m);
+      const r = new Runner(m);
       expect(r.unimplemented()).toEqual([{ mnemonic: 'attn', key: 0, count: 1, lastInsn: 0, lastNip: BigInt(CODE_BASE + 4) }]);
     });
 
@@ -152,7 +152,7 @@ for (const le of [false, true]) {
       step(m, 1);
       expect(big(m, 'nip')).toBe(0x700n);
       expect(big(m, 'srr1') & 0x783f0000n).toBe(0x80000n);
-      expect(new CpuRunner(m).unimplemented().map((e) => e.mnemonic)).toEqual(['lfd']);
+      expect(new Runner(m).unimplemented().map((e) => e.mnemonic)).toEqual(['lfd']);
     });
 
     test('alignment: misaligned lwarx -> 0x600 with DAR; lmw in LE mode -> 0x600', () => {
@@ -299,7 +299,7 @@ describe('hypercalls from the CPU (sc 1)', () => {
     const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.addi(3, 0, HCALL.H_CEDE), E.SC1, E.b(0)], false);
     writeWords(m, 0x900, [E.addi(7, 7, 1), E.b(0)], false);
     m.setGpr(4, 1000);
-    const runner = new CpuRunner(m, { idle: 'warp' });
+    const runner = new Runner(m, { idle: 'warp' });
     const r = runner.runSync(100);
     expect(r.reason).toBe('limit');
     expect(m.gpr(3)).toBe(0n); // H_SUCCESS
@@ -314,7 +314,7 @@ describe('hypercalls from the CPU (sc 1)', () => {
     const m = machineWithCode([E.addi(3, 0, HCALL.H_CEDE), E.SC1], false);
     m.cpu.set('decValue', 0x7fffffffn);
     writeWords(m, 0x900, [E.b(0)], false);
-    const runner = new CpuRunner(m, { idle: 'warp' });
+    const runner = new Runner(m, { idle: 'warp' });
     const r = runner.runSync(1000);
     // 2^31 ticks = 4.194 s of virtual time: warp goes there and delivers 0x900.
     expect(r.reason).toBe('limit');
@@ -322,10 +322,10 @@ describe('hypercalls from the CPU (sc 1)', () => {
     expect(m.state.getBig('vclockNs')).toBeGreaterThan(4_194_304_000n);
   });
 
-  test('start() runs on the event loop and returns on halt', async () => {
+  test('run() runs on the event loop and returns on halt', async () => {
     const m = machineWithCode([E.ori(3, 0, 0xf000), E.SC1, E.b(0)], false);
     m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
-    const r = await new CpuRunner(m, { sliceInsns: 1 }).start();
+    const r = await new Runner(m, { sliceInsns: 1 }).run();
     expect(r).toEqual({ reason: 'halt', insns: 2n });
   });
 });
