@@ -16,6 +16,7 @@ import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loa
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
 import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, KERNEL_ENTRY_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
 import { ClientInterface } from '../boot/client-interface.js';
+import { CpuRunner } from '../cpu/cpu-runner.js';
 
 export interface PseriesBootOptions {
   /** Guest RAM in bytes (-m); default 512 MiB like QEMU pseries. */
@@ -46,6 +47,8 @@ export interface PseriesBootOptions {
   now?: () => number;
   /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
   noReboot?: boolean;
+  /** How idle time (H_CEDE) passes in runAsync() without a limit: 'realtime' (default) or 'warp'. */
+  idle?: 'realtime' | 'warp';
 }
 
 export type StopReason = 'power-off' | 'reboot' | 'budget' | 'idle' | 'break';
@@ -82,6 +85,8 @@ export class PseriesMachine {
   readonly entry: EntryState;
   /** The Open Firmware client interface (-kernel without -bios). */
   readonly ci?: ClientInterface;
+  /** The CPU's event-loop runner (H_CEDE, realtime idle); absent in a core without a CPU. */
+  readonly runner?: CpuRunner;
   /** Set by RTAS power-off / system-reboot. */
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
@@ -110,6 +115,7 @@ export class PseriesMachine {
     });
     this.rtas.register(m);
     registerHSetMode(m);
+    if (this.hasCpu) this.runner = new CpuRunner(m, { idle: opts.idle ?? 'realtime' });
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -221,8 +227,21 @@ export class PseriesMachine {
     }
   }
 
+  /**
+   * Runs on the event loop (stdin, timers and sockets stay live). Without `maxInsns` the CPU
+   * runner does the work (idle H_CEDE time passes in real time unless idle: 'warp') until
+   * power-off, or reboot with noReboot, or runner.stop().
+   */
   async runAsync(opts: { maxInsns?: number; slice?: number } = {}): Promise<RunResult> {
     const start = this.insnCount();
+    if (opts.maxInsns === undefined && this.runner) {
+      for (;;) {
+        if (this.stopped === 'reboot' && !this.opts.noReboot) this.reset();
+        if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
+        const r = await this.runner.start();
+        if (!this.stopped) return { reason: r.reason === 'stopped' ? 'break' : 'idle', insns: this.insnCount() - start };
+      }
+    }
     const max = opts.maxInsns ?? Number.POSITIVE_INFINITY;
     for (;;) {
       const r = this.step(start, max, opts.slice);
