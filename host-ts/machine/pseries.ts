@@ -47,7 +47,12 @@ export interface PseriesBootOptions {
   now?: () => number;
   /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
   noReboot?: boolean;
-  /** How idle time (H_CEDE) passes in runAsync() without a limit: 'realtime' (default) or 'warp'. */
+  /**
+   * How time passes while the guest idles (H_CEDE): 'warp' (default: virtual time jumps to the
+   * next decrementer or device deadline; deterministic, for tests and benchmarks) or 'realtime'
+   * (as QEMU: the guest sleeps for the real time that passes; run() then returns 'idle' and the
+   * caller calls again, e.g. QMP's SliceRunner after 1 ms).
+   */
   idle?: 'realtime' | 'warp';
 }
 
@@ -93,6 +98,8 @@ export class PseriesMachine {
   exitStatus?: number;
   /** Machine resets done by system-reboot (counter). */
   reboots = 0;
+  /** Realtime idle: when (host ns) and at which virtual time the vCPU went idle. */
+  private idleSince?: { hostNs: bigint; vclockNs: bigint };
 
   constructor(private readonly opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
@@ -115,7 +122,7 @@ export class PseriesMachine {
     });
     this.rtas.register(m);
     registerHSetMode(m);
-    if (this.hasCpu) this.runner = new CpuRunner(m, { idle: opts.idle ?? 'realtime' });
+    if (this.hasCpu) this.runner = new CpuRunner(m, { idle: opts.idle ?? 'warp' });
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -258,6 +265,7 @@ export class PseriesMachine {
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     const done = Number(this.insnCount() - start);
     if (done >= max) return { reason: 'budget', insns: this.insnCount() - start };
+    if (this.idleSince) this.passRealTime(core);
     this.machine.state.set('exitReason', EXIT.EXIT_NONE);
     const exit = core.run(Math.max(1, Math.min(slice, max - done)));
     this.machine.poll();
@@ -265,8 +273,27 @@ export class PseriesMachine {
       return { reason: this.stopped, insns: this.insnCount() - start };
     }
     if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
-    if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
+    if (exit === EXIT.EXIT_IDLE) {
+      if (this.opts.idle === 'realtime') {
+        this.idleSince ??= { hostNs: process.hrtime.bigint(), vclockNs: this.machine.vclockNs };
+        return { reason: 'idle', insns: this.insnCount() - start };
+      }
+      if (!this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
+    } else {
+      this.idleSince = undefined;
+    }
     return undefined;
+  }
+
+  /** Realtime idle: virtual time catches up with the real time slept, up to the next deadline. */
+  private passRealTime(core: CpuExports): void {
+    const since = this.idleSince!;
+    const now = this.machine.vclockNs;
+    let target = since.vclockNs + (process.hrtime.bigint() - since.hostNs);
+    for (const d of [core.cpuDecDeadlineNs?.(), core.devNextDeadline?.()]) {
+      if (d !== undefined && BigInt.asUintN(64, d) > now && BigInt.asUintN(64, d) < target) target = BigInt.asUintN(64, d);
+    }
+    if (target > now) this.machine.advance(target - now);
   }
 
   /**
