@@ -15,7 +15,8 @@ import { writeFdt } from '../devtree/fdt-writer.js';
 import { buildPseriesTree, pseriesMemReserve, POWER9_PVR } from '../devtree/pseries-tree.js';
 import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loader.js';
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
-import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, kernelEntry, type EntryState } from '../boot/entry-state.js';
+import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, KERNEL_ENTRY_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
+import { ClientInterface } from '../boot/client-interface.js';
 
 export interface PseriesBootOptions {
   /** Guest RAM in bytes (-m); default 512 MiB like QEMU pseries. */
@@ -28,8 +29,13 @@ export interface PseriesBootOptions {
   initrd?: Uint8Array;
   /** -append: /chosen/bootargs. */
   append?: string;
-  /** Console output (default: discarded). */
+  /** Output of the default vty (default: discarded). */
   console?: ConsoleOutput;
+  /**
+   * The vtys (-serial, -device spapr-vty) in creation order, first on the bus; default: one vty
+   * writing to `console`. [] = no console (QEMU -serial none): no stdout-path in /chosen.
+   */
+  vtys?: { output?: ConsoleOutput; reg?: number }[];
   /** spapr-vlan devices, created after the vty (so they get 0x71000001...), before the tree is built. */
   vlans?: SpaprVlanOptions[];
   /** Other devices to add to the machine (and its VIO bus) before the tree is built. */
@@ -39,15 +45,23 @@ export interface PseriesBootOptions {
   rngSeed?: Uint8Array;
   /** RTAS clock (ms since the epoch); default Date.now. */
   now?: () => number;
+  /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
+  noReboot?: boolean;
   /** Instructions per run slice (default 1,000,000). */
   sliceInsns?: number;
-  /** How idle (H_CEDE) time passes: 'warp' to the next timer, or 'realtime' (default). */
+  /**
+   * How time passes while the guest idles (H_CEDE): 'warp' (default: virtual time jumps to the
+   * next decrementer or device deadline; deterministic, for tests and benchmarks) or 'realtime'
+   * (as QEMU: the guest sleeps for the real time that passes, woken early by input).
+   */
   idle?: IdleMode;
 }
 
 export class PseriesMachine {
   readonly machine: Machine;
-  readonly vty: VtyDevice;
+  /** The console vty: the one with the lowest unit address (QEMU spapr_vty_get_default). */
+  readonly vty?: VtyDevice;
+  readonly vtys: VtyDevice[];
   readonly vlans: SpaprVlan[];
   readonly rtas: Rtas;
   readonly tree: DtNode;
@@ -57,32 +71,50 @@ export class PseriesMachine {
   readonly kernel?: LoadedKernel;
   readonly initrd?: { start: number; end: number };
   readonly entry: EntryState;
+  /** The Open Firmware client interface (-kernel without -bios). */
+  readonly ci?: ClientInterface;
   /** Set by RTAS power-off / system-reboot. */
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
   /** The run loop (slices on the event loop, or runSync); undefined in a core without a CPU. */
   readonly runner?: Runner;
+  /** Machine resets done by system-reboot (counter). */
+  reboots = 0;
 
-  constructor(opts: PseriesBootOptions) {
+  constructor(private readonly opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
     if (opts.initrd && !opts.kernel) throw new BootError('-initrd only allowed with -kernel option');
     if (!opts.bios && !opts.kernel) throw new BootError('nothing to boot: give -bios FILE and/or -kernel FILE (no built-in firmware)');
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.machine = new Machine({ ramSize, build: opts.build });
     const m = this.machine;
-    this.vty = new VtyDevice(m, opts.console ?? (() => {}));
+    const discard: ConsoleOutput = () => {};
+    this.vtys = (opts.vtys ?? [{ output: opts.console }]).map((v) => new VtyDevice(m, v.output ?? discard, { reg: v.reg }));
+    this.vty = [...this.vtys].sort((a, b) => a.reg - b.reg)[0];
     registerVtyHcalls(m);
     this.vlans = (opts.vlans ?? []).map((o) => new SpaprVlan(m, o));
     opts.devices?.(m);
     this.rtas = new Rtas({
       powerOff: () => this.stop('power-off', 0),
       reboot: () => this.stop('reboot', 0),
-      putChar: (c) => { this.vty.putChars(Uint8Array.of(c)); return true; },
+      putChar: (c) => { this.vty?.putChars(Uint8Array.of(c)); return this.vty !== undefined; },
       now: opts.now,
     });
     this.rtas.register(m);
     registerHSetMode(m);
+    if (this.hasCpu) {
+      this.runner = new Runner(m, {
+        sliceInsns: opts.sliceInsns,
+        idle: opts.idle ?? 'warp',
+        haltCause: () => this.stopped,
+        reboot: () => {
+          if (opts.noReboot) return false;
+          this.reset();
+          return true;
+        },
+      });
+    }
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -98,13 +130,23 @@ export class PseriesMachine {
     this.tree = buildPseriesTree({
       ramSize,
       vdevice: m.vio.dtNode(),
-      stdoutPath: `/vdevice/${this.vty.nodeName}`,
+      stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`,
       rtasTokens: this.rtas.tokens(),
       kernel: this.kernel && { addr: this.kernel.addr, size: this.kernel.size, littleEndian: this.kernel.littleEndian },
       initrd: this.initrd,
       bootargs: opts.append,
       rngSeed: opts.rngSeed,
     });
+    if (!opts.bios) {
+      // Firmware area as VOF has it: vectors and our stub, then the stack up to 0x10000.
+      const firmware: Reserved = { name: 'firmware stub and stack', start: 0, end: KERNEL_ENTRY_STACK + 0x20 };
+      this.ci = new ClientInterface(this.tree, {
+        write: (b) => this.vty?.putChars(b),
+        read: (max) => Uint8Array.from(this.vty?.getChars(max) ?? []),
+        exit: () => this.stop('power-off', 0),
+      }, ramSize, { stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`, inUse: [firmware, ...reserved] });
+      this.ci.register(m);
+    }
     this.fdt = writeFdt(this.tree, { memReserve: pseriesMemReserve({ kernel: this.kernel, initrd: this.initrd }) });
     if (opts.bios) {
       this.fdtAddr = fdtAddress(ramSize);
@@ -120,19 +162,38 @@ export class PseriesMachine {
       const initrd = this.initrd && { start: this.initrd.start, size: this.initrd.end - this.initrd.start };
       this.entry = kernelEntry(this.kernel!.addr, initrd, CI_STUB_ADDR);
     }
+    this.enter();
+  }
+
+  /** CPU reset, then the entry state. */
+  private enter(): void {
+    const m = this.machine;
     const core = m.core as unknown as Partial<{ cpuReset(): void }>;
     core.cpuReset?.(); // DEC, run-loop caches; the entry state below then sets QEMU's registers
     applyEntryState(m, this.entry);
     // The CPU model is the machine's: mfpvr must agree with /cpus cpu-version (QEMU 7.2: 0x004e1200).
     if (m.cpu.layout.fieldsByName.has('pvr')) m.cpu.set('pvr', POWER9_PVR);
-    if (this.hasCpu) {
-      this.runner = new Runner(m, {
-        sliceInsns: opts.sliceInsns,
-        idle: opts.idle,
-        haltCause: () => this.stopped,
-        reboot: () => false,
-      });
-    }
+  }
+
+  /**
+   * System reset (QEMU qemu_system_reset): devices reset, the images (firmware, kernel, initrd,
+   * device tree) copied into RAM again at the same places, the CPU back at its entry state.
+   * Other RAM keeps its contents, as on QEMU.
+   */
+  reset(): void {
+    const m = this.machine;
+    const o = this.opts;
+    m.reset();
+    if (o.bios) loadBios(m, o.bios);
+    if (o.kernel) loadElfKernel(m, o.kernel);
+    if (o.initrd && this.initrd) m.writeRam(this.initrd.start, o.initrd);
+    if (this.fdtAddr !== undefined) m.writeRam(this.fdtAddr, this.fdt);
+    else m.writeRam(CI_STUB_ADDR, ciStub());
+    this.enter();
+    this.stopped = undefined;
+    this.exitStatus = undefined;
+    m.state.set('exitReason', EXIT.EXIT_NONE);
+    this.reboots++;
   }
 
   private stop(why: 'power-off' | 'reboot', status: number): void {
@@ -143,6 +204,7 @@ export class PseriesMachine {
 
   /** Console input (stdin with -serial stdio, or the API); fed to the vty as the guest drains it. */
   input(bytes: Uint8Array | string): void {
+    if (!this.vty) throw new Error('this machine has no console (vty)');
     this.vty.input(bytes);
   }
 

@@ -276,6 +276,9 @@ export class Runner extends EventEmitter {
 
   /** One slice of at most `budget` instructions. */
   private slice(budget: number): SliceOutcome {
+    // A halt asked for outside a slice (a host-issued hypercall, e.g. RTAS from the API).
+    const pending = this.opts.haltCause?.();
+    if (pending) return this.halted(pending);
     const exit = this.core.run(budget);
     this.slices++;
     this.machine.poll();
@@ -284,18 +287,19 @@ export class Runner extends EventEmitter {
       this.unimplSeen = total;
       this.emit('unimplemented', this.unimplemented());
     }
-    if (exit === EXIT.EXIT_HALT) {
-      const cause = this.opts.haltCause?.();
-      if (cause === 'reboot' && this.opts.reboot?.()) {
-        this.reboots++;
-        this.emit('reboot');
-        return 'continue';
-      }
-      return cause ?? 'halt';
-    }
+    if (exit === EXIT.EXIT_HALT) return this.halted(this.opts.haltCause?.());
     if (exit === EXIT.EXIT_BREAK) return 'halt';
     if (exit === EXIT.EXIT_IDLE) return 'idle';
     return 'continue';
+  }
+
+  private halted(cause: 'power-off' | 'reboot' | undefined): SliceOutcome {
+    if (cause === 'reboot' && this.opts.reboot?.()) {
+      this.reboots++;
+      this.emit('reboot');
+      return 'continue';
+    }
+    return cause ?? 'halt';
   }
 
   /** Earliest virtual time (ns) that can wake the vCPU: the decrementer (if MSR[EE]) or a device timer. */

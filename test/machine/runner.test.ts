@@ -78,12 +78,14 @@ describe('Runner on the event loop', () => {
 
   test('reboot: the machine resets and the run goes on; without a reboot hook the run ends', async () => {
     const m = machineWithCode([E.addi(6, 6, 1), E.ori(3, 0, 0xf000), E.SC1, E.b(0)], false);
-    m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
+    let cause: 'reboot' | undefined;
+    m.registerHcall(0xf000, (mm) => { cause = 'reboot'; mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
     let resets = 0;
     const r = runner(m, {
-      haltCause: () => 'reboot',
+      haltCause: () => cause,
       reboot: () => {
         if (++resets === 3) return false; // third time: like -no-reboot
+        cause = undefined;
         m.cpu.set('nip', BigInt(CODE_BASE));
         return true;
       },
