@@ -5,6 +5,8 @@ import {
   type ChardevConfig, type FilterDumpConfig, type MachineConfig, type MachineConfigInput,
   type NetdevConfig, type QmpConfig,
 } from '../config/machine-config.js';
+import { vlanOptionsFromProps, type SpaprVlanOptions } from '../devices/vlan-props.js';
+
 import { parseSocketAddress } from '../qmp/qmp-address.js';
 import { OptsError, parseBool, parseHostPort, parseOpts, parseSize, parseUint, type ParsedOpts } from './qemu-opts.js';
 
@@ -254,7 +256,19 @@ function handleDevice(arg: string, ctx: Ctx): void {
   const id = o.values.get('id');
   switch (driver) {
     case 'spapr-vlan': {
-      checkKeys(o, 'spapr-vlan', ['driver', 'id', 'netdev', 'mac', 'use-rx-buffer-pools', 'reg', 'bootindex', 'irq']);
+      checkKeys(o, 'spapr-vlan', ['driver', 'id', 'netdev', 'mac', 'use-rx-buffer-pools', 'reg', 'bootindex', 'irq',
+        'add-buffers-hcall', 'rx-nofit-timeout', 'rx-pending-max']);
+      // Our properties beyond QEMU's, parsed by the device's own property table.
+      const extra: Record<string, string> = {};
+      for (const k of ['add-buffers-hcall', 'rx-nofit-timeout', 'rx-pending-max']) {
+        if (o.values.has(k)) extra[k] = o.values.get(k)!;
+      }
+      let ext: SpaprVlanOptions;
+      try {
+        ext = vlanOptionsFromProps(extra);
+      } catch (e) {
+        throw new OptsError((e as Error).message);
+      }
       const macText = o.values.get('mac');
       if (macText !== undefined && !parseMac(macText)) throw new OptsError(`Property 'spapr-vlan.mac' doesn't take value '${macText}'`);
       const pools = o.values.get('use-rx-buffer-pools');
@@ -266,6 +280,9 @@ function handleDevice(arg: string, ctx: Ctx): void {
         ...(macText !== undefined ? { mac: macText } : {}),
         ...(pools !== undefined ? { useRxBufferPools: parseBool('use-rx-buffer-pools', pools) } : {}),
         ...(reg !== undefined ? { reg } : {}),
+        ...(ext.addBuffersHcall !== undefined ? { addBuffersHcall: ext.addBuffersHcall } : {}),
+        ...(ext.rxNofitTimeoutUs !== undefined ? { rxNofitTimeoutUs: ext.rxNofitTimeoutUs } : {}),
+        ...(ext.rxPendingMax !== undefined ? { rxPendingMax: ext.rxPendingMax } : {}),
       });
       break;
     }

@@ -29,6 +29,10 @@ export interface NicConfig {
   useRxBufferPools: boolean;
   /** VIO unit address; undefined = next free (bus allocation). */
   reg?: number;
+  /** Properties beyond QEMU's (host-ts/devices/vlan-props.ts); undefined = the device's default. */
+  addBuffersHcall?: boolean;
+  rxNofitTimeoutUs?: number;
+  rxPendingMax?: number;
 }
 
 export type ChardevConfig =
@@ -198,6 +202,9 @@ export function resolveConfig(input: MachineConfigInput = {}): MachineConfig {
     if (n.id !== undefined) nic.id = n.id;
     if (n.netdev !== undefined) nic.netdev = n.netdev;
     if (n.reg !== undefined) nic.reg = n.reg;
+    if (n.addBuffersHcall !== undefined) nic.addBuffersHcall = n.addBuffersHcall;
+    if (n.rxNofitTimeoutUs !== undefined) nic.rxNofitTimeoutUs = n.rxNofitTimeoutUs;
+    if (n.rxPendingMax !== undefined) nic.rxPendingMax = n.rxPendingMax;
     return nic;
   });
 
