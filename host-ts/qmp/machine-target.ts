@@ -7,7 +7,7 @@ import type { MigrationHooks, QmpEventListener, QmpTarget, RunState } from './qm
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
-import { migrationHooks, type MigrationControl, type MigrationJobLike } from './migration-hooks.js';
+import { migrationHooks, type StartMigration } from './migration-hooks.js';
 
 /** Drives the CPU; every member optional. */
 export interface MachineRunner {
@@ -32,8 +32,8 @@ export interface MachineTargetOptions {
   startPaused?: boolean;
   /** Full custom migrate/query-migrate hooks; or use startMigration. */
   migration?: MigrationHooks;
-  /** Starts an outgoing migration job (e.g. host-ts/migration MigrationJob) with QEMU's run-state handling. */
-  startMigration?: (uri: string, control: MigrationControl) => MigrationJobLike;
+  /** Starts an outgoing migration job (e.g. engineMigration(machine)) with QEMU's run-state handling. */
+  startMigration?: StartMigration;
   /** Throws for a URI the engine cannot use, so migrate fails at once. */
   validateMigrationUri?: (uri: string) => void;
 }

@@ -5,7 +5,8 @@
 import { MachineQmpTarget } from './machine-target.js';
 import { SliceRunner, type SliceMachine } from './slice-runner.js';
 import { startQmpServers, type QmpServer } from './qmp-server.js';
-import type { MigrationControl, MigrationJobLike } from './migration-hooks.js';
+import { engineMigration, type StartMigration } from './migration-hooks.js';
+import type { MachineLike } from '../migration/dirty.js';
 import type { QmpConfig } from '../config/machine-config.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
 import { MetricsRegistry } from '../metrics/registry.js';
@@ -14,7 +15,10 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metrics-serve
 
 /** What is needed of the booted machine (host-ts/machine/pseries.ts PseriesMachine fits). */
 export interface ControlledMachine extends SliceMachine {
-  reset(): void;
+  /** System reset (devices, CPU, images); without it system_reset answers an error. */
+  reset?(): void;
+  /** The machine's memory and state, for migration (PseriesMachine.machine). */
+  readonly machine?: MachineLike;
   readonly vlans: readonly SpaprVlan[];
   /** Resets done by guest reboots so far (to report RESET {guest: true}). */
   readonly reboots?: number;
@@ -31,7 +35,8 @@ export interface ControlConfig {
 export interface ControlOptions {
   /** Instructions per slice. */
   slice?: number;
-  startMigration?: (uri: string, control: MigrationControl) => MigrationJobLike;
+  /** Default: the migration engine over `machine` when the machine has one. */
+  startMigration?: StartMigration;
   validateMigrationUri?: (uri: string) => void;
   /** Registry to add this machine's metrics to (default: a new one when -metrics is given). */
   registry?: MetricsRegistry;
@@ -82,12 +87,15 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     },
   });
   const target = new MachineQmpTarget({
-    reset: () => p.reset(),
+    reset: () => {
+      if (!p.reset) throw new Error('system_reset is not available: this machine build has no system reset');
+      p.reset();
+    },
     vlans: p.vlans,
     vlanIds: cfg.nics?.map((n) => n.id),
     runner,
     startPaused: cfg.startPaused,
-    startMigration: opts.startMigration,
+    startMigration: opts.startMigration ?? (p.machine && engineMigration(p.machine)),
     validateMigrationUri: opts.validateMigrationUri,
   });
   ref.target = target;
