@@ -25,7 +25,7 @@ export interface MachineTargetOptions {
   reset(): void;
   /** The spapr-vlan devices, in the order of `vlanIds`. */
   vlans?: readonly SpaprVlan[] | (() => readonly SpaprVlan[]);
-  /** -device id= per device, by position; missing ids become net<index>. */
+  /** Overrides of the devices' ids (their -device id=), by position. */
   vlanIds?: readonly (string | undefined)[];
   runner?: MachineRunner;
   /** -S: start in prelaunch, waiting for cont. */
@@ -89,7 +89,7 @@ export class MachineQmpTarget implements QmpTarget {
   vlanStats(): VlanDeviceStats[] {
     const v = this.opts.vlans;
     const devs = typeof v === 'function' ? v() : v ?? [];
-    return devs.map((d, i) => spaprVlanStats(d, this.opts.vlanIds?.[i] ?? `net${i}`));
+    return devs.map((d, i) => spaprVlanStats(d, this.opts.vlanIds?.[i] ?? d.id));
   }
 
   onEvent(listener: QmpEventListener): () => void {

@@ -77,7 +77,7 @@ describe('runControlled', () => {
     const run = await runControlled(m, config!);
     const c = await client(sock);
     const res = await fetch(`http://127.0.0.1:${run.metrics!.port}/metrics`);
-    expect(await res.text()).toContain('pseries_vlan_open{device="net0"} 0\n');
+    expect(await res.text()).toContain('pseries_vlan_open{device="spapr-vlan0"} 0\n');
     const { answer, events } = await c.execute('quit', undefined, 'q');
     expect(events.map((e) => e.data)).toEqual([{ guest: false, reason: 'host-qmp-quit' }]);
     expect(answer).toEqual({ return: {}, id: 'q' });
