@@ -77,8 +77,8 @@ export class PseriesMachine {
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
-  /** The run loop (slices on the event loop, or runSync); undefined in a core without a CPU. */
-  readonly runner?: Runner;
+  /** The run loop (slices on the event loop, or runSync). */
+  readonly runner: Runner;
   /** Machine resets done by system-reboot (counter). */
   reboots = 0;
 
@@ -103,18 +103,16 @@ export class PseriesMachine {
     });
     this.rtas.register(m);
     registerHSetMode(m);
-    if (this.hasCpu) {
-      this.runner = new Runner(m, {
-        sliceInsns: opts.sliceInsns,
-        idle: opts.idle ?? 'warp',
-        haltCause: () => this.stopped,
-        reboot: () => {
-          if (opts.noReboot) return false;
-          this.reset();
-          return true;
-        },
-      });
-    }
+    this.runner = new Runner(m, {
+      sliceInsns: opts.sliceInsns,
+      idle: opts.idle ?? 'warp',
+      haltCause: () => this.stopped,
+      reboot: () => {
+        if (opts.noReboot) return false;
+        this.reset();
+        return true;
+      },
+    });
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
