@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError, parseArgs } from './parse-args.js';
 import { HELP } from './help.js';
+import { runMachine } from '../machine/run-machine.js';
 
 const PROG = 'pseries-wasm';
 
@@ -39,7 +40,5 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout(JSON.stringify(parsed.config, null, 2) + '\n');
     return 0;
   }
-  // The machine assembly (createPseries) is wired here once it is on main.
-  io.stderr(`${PROG}: running a machine is not available in this build yet (use --dump-config)\n`);
-  return 1;
+  return runMachine(parsed.config!, {}, PROG);
 }

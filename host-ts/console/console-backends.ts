@@ -27,5 +27,9 @@ export function attachInput(target: ConsoleInput, stream: Readable = process.std
     target.input(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
   };
   stream.on('data', onData);
-  return () => { stream.off('data', onData); };
+  return () => {
+    stream.off('data', onData);
+    // A stream left flowing (process.stdin) would keep the process alive after the machine ends.
+    if (stream.listenerCount('data') === 0) stream.pause();
+  };
 }

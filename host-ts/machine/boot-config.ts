@@ -8,6 +8,7 @@ import { createPseries, type PseriesMachine, type PseriesBootOptions } from './p
 import { attachInput, fileOutput, streamOutput } from '../console/console-backends.js';
 import type { ConsoleOutput } from '../console/vty.js';
 import { BootError } from '../boot/boot-images.js';
+import { vlanOptions } from '../net/attach-nics.js';
 
 export interface BootIo {
   stdout?: Writable;
@@ -29,8 +30,11 @@ function read(io: BootIo, what: string, path: string): Uint8Array {
   }
 }
 
-/** Creates the machine described by `cfg`; stdio chardevs use io.stdout / io.stdin. */
-export function bootFromConfig(cfg: MachineConfig, io: BootIo = {}): BootedPseries {
+/**
+ * Creates the machine described by `cfg`; stdio chardevs use io.stdout / io.stdin. `extra` sets
+ * what a command line does not say (run-loop slice and idle mode, core build).
+ */
+export function bootFromConfig(cfg: MachineConfig, io: BootIo = {}, extra: Pick<PseriesBootOptions, 'sliceInsns' | 'idle' | 'build'> = {}): BootedPseries {
   const chardevs = new Map<string, ChardevConfig>(cfg.chardevs.map((c) => [c.id, c]));
   const closers: (() => void)[] = [];
   const stdinVtys: number[] = [];
@@ -55,8 +59,9 @@ export function bootFromConfig(cfg: MachineConfig, io: BootIo = {}): BootedPseri
     initrd: cfg.initrd !== undefined ? read(io, 'initrd', cfg.initrd) : undefined,
     append: cfg.append,
     vtys,
-    vlans: cfg.nics.map((n) => ({ mac: n.mac, reg: n.reg, useRxBufferPools: n.useRxBufferPools })),
+    vlans: cfg.nics.map((n) => ({ ...vlanOptions(n), ...(n.id !== undefined ? { id: n.id } : {}) })),
     noReboot: cfg.noReboot,
+    ...extra,
   };
   let pseries: PseriesMachine;
   try {

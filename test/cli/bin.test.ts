@@ -1,6 +1,9 @@
 // The installed command as a user runs it: exit status and the one-line messages.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/pseries-wasm.js', import.meta.url));
@@ -31,5 +34,35 @@ describe('bin/pseries-wasm.js', () => {
     const c = JSON.parse(r.stdout);
     expect(c.ramSize).toBe(2 ** 30);
     expect(c.nics).toEqual([{ netdev: 'n', mac: '52:54:00:12:34:56', useRxBufferPools: true }]);
+  });
+  const GUESTS = fileURLToPath(new URL('../../guests/prebuilt/', import.meta.url));
+  const QEMU_OUT = fileURLToPath(new URL('../boot/data/', import.meta.url));
+
+  it('boots hello-le.elf with a QEMU command line, prints what QEMU prints, exits 0 at power-off', () => {
+    const r = run('-M', 'pseries', '-nodefaults', '-nographic', '-serial', 'stdio', '-kernel', join(GUESTS, 'hello-le.elf'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const qemu = readFileSync(join(QEMU_OUT, 'qemu-hello-le.elf.out'), 'latin1').split('\n').filter((l) => !l.includes('/vdevice/nvram@')).join('\n');
+    expect(r.stdout).toBe(qemu);
+  });
+
+  it('-netdev in-process + spapr-vlan + filter-dump + -qmp: the machine runs with them and cleans up', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-run-'));
+    const sock = join(dir, 'q.sock');
+    const r = run('-M', 'pseries', '-nodefaults', '-nographic', '-serial', 'stdio', '-bios', join(GUESTS, 'hello-be.bin'),
+      '-netdev', 'in-process,id=n0', '-device', 'spapr-vlan,netdev=n0,id=lan0', '-object', `filter-dump,id=d0,netdev=n0,file=${join(dir, 'd.pcap')}`,
+      '-qmp', `unix:${sock},server=on,wait=off`);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('fdt: /vdevice/l-lan@71000001 compatible IBM,l-lan\n');
+    expect(r.stdout.endsWith('powering off\n')).toBe(true);
+    expect(readFileSync(join(dir, 'd.pcap')).length).toBe(24); // pcap header, the guest sent nothing
+    expect(existsSync(sock)).toBe(false);
+  });
+
+  it('a missing kernel: one line naming it, exit 1', () => {
+    const r = run('-M', 'pseries', '-nodefaults', '-kernel', '/nonexistent/vmlinux');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^pseries-wasm: could not load kernel '\/nonexistent\/vmlinux': ENOENT/);
   });
 });

@@ -1,0 +1,328 @@
+// The embedding API: createVm(config) builds a pseries machine from the same MachineConfig the
+// command line parses (host-ts/config/machine-config.ts), opens its network backends, starts its
+// -qmp monitors and -metrics endpoint, and hands back a Vm to start, pause, resume, reset and
+// stop, with the console as streams, in-process frames, counters, Prometheus text and events.
+// Every Vm owns its memory, core instance, devices and registry: nothing is shared between
+// machines of one process (the module keeps no state).
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { resolveConfig, ConfigError, type MachineConfig, type MachineConfigInput } from '../config/machine-config.js';
+import { bootFromConfig, type BootedPseries } from '../machine/boot-config.js';
+import type { PseriesMachine } from '../machine/pseries.js';
+import type { IdleMode, UnimplementedEntry } from '../machine/runner.js';
+import type { CoreBuild } from '../core/core-module.js';
+import { openNetdevs, type Netdevs } from '../net/create-backend.js';
+import { InProcessBackend } from '../net/in-process-backend.js';
+import type { NetBackendStats } from '../net/net-port.js';
+import { runControlled, type ControlledRun, type RunEnd } from '../qmp/run-controlled.js';
+import type { QmpEvent, RunState } from '../qmp/qmp-target.js';
+import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
+import { MetricsRegistry } from '../metrics/registry.js';
+import type { Labels, MetricFamily } from '../metrics/exposition.js';
+import { vlanCollector } from '../metrics/vlan-metrics.js';
+import { BootError } from '../boot/boot-images.js';
+import { VmBootError, VmConfigError, VmNetdevError, VmStateError } from './errors.js';
+
+export interface VmOptions {
+  /** Instructions per run slice (default 1,000,000: a few ms between event-loop turns). */
+  sliceInsns?: number;
+  /** Idle (H_CEDE) time: 'realtime' as QEMU (default), or 'warp' to the next timer (deterministic). */
+  idle?: IdleMode;
+  build?: CoreBuild;
+  /** Image bytes by path: -kernel/-bios/-initrd names found here are not read from disk. */
+  files?: Record<string, Uint8Array>;
+  /** Reads the other image files (default: fs.readFileSync). */
+  readFile?: (path: string) => Uint8Array;
+  /**
+   * Where stdio chardevs (-serial stdio) go. Default: the Vm's console streams (vm.console).
+   * The CLI passes process.stdout / process.stdin.
+   */
+  stdout?: Writable;
+  stdin?: Readable;
+  /** Registry to add this machine's metrics to (default: one of its own), and labels for them. */
+  registry?: MetricsRegistry;
+  labels?: Labels;
+}
+
+/** How a machine's life ended. */
+export interface VmExit {
+  /** power-off (RTAS), reboot (with -no-reboot), quit (vm.stop() or QMP quit), panic (run-loop error). */
+  reason: 'power-off' | 'reboot' | 'quit' | 'panic';
+  /** What qemu-system-ppc64 would exit with: 0, or 1 after a panic. */
+  exitStatus: number;
+  error?: Error;
+}
+
+export interface VmStats {
+  runState: RunState;
+  /** Instructions executed since power-on; guest virtual time (ns); run slices; guest reboots. */
+  insns: bigint;
+  vclockNs: bigint;
+  slices: number;
+  reboots: number;
+  /** Per-device, per-pool telemetry of the spapr-vlan devices (as QMP query-vlan-stats). */
+  vlans: VlanDeviceStats[];
+  /** Host-side counters of each netdev, by id. */
+  netdevs: Record<string, NetBackendStats>;
+  /** Console bytes the guest wrote / read. */
+  console: { bytesOut: number; bytesIn: number };
+  unimplemented: UnimplementedEntry[];
+}
+
+/** A netdev of type in-process: frames in and out from the embedder. */
+export interface VmNet {
+  readonly id: string;
+  /** Offers frames to the guest in order; false when some wait for guest buffers (see 'drain'). */
+  send(...frames: Uint8Array[]): boolean;
+  /** Guest transmissions as an async iterator (ends when the machine stops). */
+  frames(): AsyncGenerator<Uint8Array>;
+  /** 'frame' (Uint8Array) for each guest transmission, 'drain' when all held frames were taken. */
+  on(event: 'frame' | 'drain', listener: (frame: Uint8Array) => void): unknown;
+  off(event: 'frame' | 'drain', listener: (frame: Uint8Array) => void): unknown;
+  readonly stats: NetBackendStats;
+}
+
+export interface LinkEvent {
+  /** -device id (or generated name) and unit address of the NIC. */
+  device: string;
+  unitAddress: number;
+  /** True after H_REGISTER_LOGICAL_LAN, false after H_FREE_LOGICAL_LAN or a reset (spec 4.1). */
+  up: boolean;
+}
+
+/**
+ * Events: 'state' (RunState, after each change), 'qmp-event' (QmpEvent: STOP, RESUME, RESET,
+ * SHUTDOWN, GUEST_PANICKED as QMP clients see them), 'powered-off' (VmExit), 'guest-panic'
+ * (Error), 'unimplemented' (UnimplementedEntry[], the guest met instructions we do not
+ * implement), 'link' (LinkEvent), 'reboot' (a guest reboot was handled).
+ */
+export class Vm extends EventEmitter {
+  private exitInfo?: VmExit;
+  private readonly exited: Promise<VmExit>;
+  private readonly vlanIds: string[];
+
+  /** @internal use createVm() */
+  constructor(
+    readonly config: MachineConfig,
+    private readonly booted: BootedPseries,
+    private readonly netdevs: Netdevs,
+    private readonly control: ControlledRun,
+    private readonly registry: MetricsRegistry,
+    private readonly unregister: () => void,
+    /** Guest console: what the guest prints (stdio chardevs), and input for it. */
+    readonly console: { readonly output: Readable; readonly input: Writable },
+  ) {
+    super();
+    const p = this.pseries;
+    this.vlanIds = p.vlans.map((v, i) => config.nics[i]?.id ?? v.id);
+    control.target.onEvent((e: QmpEvent) => {
+      this.emit('qmp-event', e);
+      this.emit('state', this.status());
+    });
+    p.runner.on('unimplemented', (list: UnimplementedEntry[]) => this.emit('unimplemented', list));
+    p.runner.on('reboot', () => this.emit('reboot'));
+    this.watchLinks();
+    this.exited = control.done.then(async ({ end, error }) => {
+      const exit = toExit(end, error);
+      this.exitInfo = exit;
+      await this.release();
+      if (exit.reason === 'panic') this.emit('guest-panic', exit.error);
+      this.emit('powered-off', exit);
+      return exit;
+    });
+  }
+
+  /** The assembled machine (device tree, vtys, vlans, the Machine with its memory). */
+  get pseries(): PseriesMachine {
+    return this.booted.pseries;
+  }
+
+  /** QEMU run state: prelaunch, running, paused, shutdown, guest-panicked... */
+  status(): RunState {
+    return this.control.target.status();
+  }
+
+  /** Starts the guest (a machine is created paused in prelaunch, like -S); same as resume(). */
+  start(): void {
+    this.resume();
+  }
+
+  /** Pauses the vCPU at the next slice boundary (QMP stop). */
+  pause(): void {
+    this.checkAlive('pause');
+    this.control.target.stop();
+  }
+
+  /** Continues a paused or not yet started guest (QMP cont). */
+  resume(): void {
+    this.checkAlive('resume');
+    try {
+      this.control.target.cont();
+    } catch (e) {
+      throw new VmStateError(`cannot resume: ${(e as Error).message}`, this.status());
+    }
+  }
+
+  /** System reset (QMP system_reset): devices, images and CPU back to their boot state. */
+  reset(): void {
+    this.checkAlive('reset');
+    this.control.target.reset();
+  }
+
+  /** Powers the machine off for good (QMP quit) and resolves when everything is closed. */
+  async stop(): Promise<VmExit> {
+    if (!this.exitInfo) this.control.quit();
+    return this.exited;
+  }
+
+  /** Resolves when the machine's life ends (guest power-off, stop(), QMP quit, panic). */
+  wait(): Promise<VmExit> {
+    return this.exited;
+  }
+
+  /** Writes to the guest console (as typing on -serial stdio). */
+  write(input: string | Uint8Array): void {
+    if (!this.pseries.vty) throw new VmStateError('this machine has no console (no -serial / spapr-vty)', this.status());
+    this.pseries.input(input);
+  }
+
+  /** The in-process netdev `id` (-netdev in-process,id=ID), for frames in and out. */
+  net(id: string): VmNet {
+    const b = this.netdevs.backends.get(id);
+    if (!b) throw new VmNetdevError(`no netdev '${id}' (netdevs: ${[...this.netdevs.backends.keys()].join(', ') || 'none'})`);
+    if (!(b instanceof InProcessBackend)) throw new VmNetdevError(`netdev '${id}' is not in-process: frames go through its host backend`);
+    return b;
+  }
+
+  /** Device counters and per-pool telemetry (the same numbers as QMP query-vlan-stats and metrics). */
+  stats(): VmStats {
+    const p = this.pseries;
+    const netdevs: Record<string, NetBackendStats> = {};
+    for (const [id, b] of this.netdevs.backends) netdevs[id] = { ...b.stats };
+    return {
+      runState: this.status(),
+      insns: p.runner.insnCount(),
+      vclockNs: p.machine.vclockNs,
+      slices: p.runner.slices,
+      reboots: p.runner.reboots,
+      vlans: this.control.target.vlanStats(),
+      netdevs,
+      console: { bytesOut: p.vtys.reduce((a, v) => a + v.bytesOut, 0), bytesIn: p.vtys.reduce((a, v) => a + v.bytesIn, 0) },
+      unimplemented: p.runner.unimplemented(),
+    };
+  }
+
+  /** Prometheus text exposition (format 0.0.4) of this machine's registry. */
+  metrics(): string {
+    return this.registry.expose();
+  }
+
+  /** TCP port of the -metrics endpoint, if one was asked for. */
+  get metricsPort(): number | undefined {
+    return this.control.metrics?.port;
+  }
+
+  private checkAlive(what: string): void {
+    if (this.exitInfo || this.status() === 'shutdown') {
+      throw new VmStateError(`cannot ${what}: the machine is powered off (${this.exitInfo?.reason ?? 'shutdown'}); create a new one`, this.status());
+    }
+  }
+
+  /** Link state follows H_REGISTER/H_FREE_LOGICAL_LAN: checked whenever the machine polls its devices. */
+  private watchLinks(): void {
+    const p = this.pseries;
+    const up = p.vlans.map((v) => v.isOpen);
+    p.machine.addDevice({
+      poll: () => {
+        for (let i = 0; i < p.vlans.length; i++) {
+          const now = p.vlans[i].isOpen;
+          if (now === up[i]) continue;
+          up[i] = now;
+          const e: LinkEvent = { device: this.vlanIds[i], unitAddress: p.vlans[i].reg, up: now };
+          this.emit('link', e);
+        }
+      },
+    });
+  }
+
+  private async release(): Promise<void> {
+    this.unregister();
+    this.booted.close();
+    await this.netdevs.closeAll();
+    (this.console.output as PassThrough).end();
+  }
+}
+
+function toExit(end: RunEnd, error?: unknown): VmExit {
+  switch (end) {
+    case 'guest-shutdown': return { reason: 'power-off', exitStatus: 0 };
+    case 'guest-reset': return { reason: 'reboot', exitStatus: 0 };
+    case 'host-qmp-quit': return { reason: 'quit', exitStatus: 0 };
+    default: return { reason: 'panic', exitStatus: 1, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/** CPU counters as Prometheus families. */
+function machineFamilies(p: PseriesMachine): MetricFamily[] {
+  return [
+    { name: 'pseries_cpu_instructions_total', help: 'Instructions executed by the vCPU', type: 'counter', samples: [{ value: p.runner.insnCount() }] },
+    { name: 'pseries_cpu_virtual_time_ns', help: 'Guest virtual time in nanoseconds', type: 'gauge', samples: [{ value: p.machine.vclockNs }] },
+    { name: 'pseries_cpu_unimplemented_total', help: 'Unimplemented instructions met (each raised a program interrupt)', type: 'counter', samples: [{ value: p.machine.cpu.getNum('unimplTotal') }] },
+  ];
+}
+
+/**
+ * Creates a machine from a configuration (the object form of a qemu-system-ppc64 command line),
+ * paused in prelaunch: call start(). Throws VmConfigError, VmBootError or VmNetdevError; on a
+ * failure nothing stays open.
+ */
+export async function createVm(input: MachineConfigInput | MachineConfig, opts: VmOptions = {}): Promise<Vm> {
+  let cfg: MachineConfig;
+  try {
+    cfg = resolveConfig(input as MachineConfigInput);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new VmConfigError(e.message, { cause: e });
+    throw e;
+  }
+  let netdevs: Netdevs;
+  try {
+    netdevs = await openNetdevs(cfg.netdevs, cfg.filterDumps);
+  } catch (e) {
+    throw new VmNetdevError((e as Error).message, { cause: e });
+  }
+  const output = new PassThrough();
+  const input_ = new PassThrough();
+  let booted: BootedPseries;
+  try {
+    booted = bootFromConfig(cfg, {
+      stdout: opts.stdout ?? output,
+      stdin: opts.stdin ?? input_,
+      readFile: (path) => opts.files?.[path] ?? (opts.readFile ? opts.readFile(path) : new Uint8Array(readFileSync(path))),
+    }, { sliceInsns: opts.sliceInsns, idle: opts.idle ?? 'realtime', build: opts.build });
+  } catch (e) {
+    await netdevs.closeAll();
+    if (e instanceof BootError) throw new VmBootError(e.message, { cause: e });
+    throw new VmBootError((e as Error).message, { cause: e });
+  }
+  const p = booted.pseries;
+  cfg.nics.forEach((nic, i) => {
+    if (nic.netdev !== undefined) p.vlans[i].attachBackend(netdevs.forNic.get(nic.netdev)!);
+  });
+  const registry = opts.registry ?? new MetricsRegistry();
+  let control: ControlledRun;
+  try {
+    // Always created paused: start() (or QMP cont) runs it, so events can be subscribed first.
+    control = await runControlled(p, { qmp: cfg.qmp, startPaused: true, metrics: cfg.metrics, nics: cfg.nics });
+  } catch (e) {
+    booted.close();
+    await netdevs.closeAll();
+    throw new VmConfigError(`could not open a monitor or metrics endpoint: ${(e as Error).message}`, { cause: e });
+  }
+  // runControlled's own registry serves -metrics; ours (maybe shared by many machines) outlives the
+  // run, so counters stay readable after power-off.
+  const unregisterFn = registry.register(() => [...machineFamilies(p), ...vlanCollector(() => control.target.vlanStats())()], { labels: opts.labels });
+  // A shared registry forgets the machine when it ends; its own keeps the final counters readable.
+  const unregister = opts.registry ? unregisterFn : () => {};
+  return new Vm(cfg, booted, netdevs, control, registry, unregister, { output, input: input_ });
+}
