@@ -225,3 +225,18 @@ describe('telemetry shape for QMP / metrics', () => {
     ]);
   });
 });
+
+describe('trace points', () => {
+  test('the debug build reports register/retry/flush; the release build has none', () => {
+    for (const build of ['debug', 'release'] as const) {
+      const { machine: m } = createMachine({ ramSize: 1 << 20, build, vlans: [{ reg: U }] });
+      const seen: number[] = [];
+      m.onTrace = (code) => seen.push(code);
+      m.hcall(H.H_PUT_TCE, U, 0x1000, 0x1003);
+      m.hcall(H.H_PUT_TCE, U, 0x2000, 0x2003);
+      m.hcall(H.H_PUT_TCE, U, 0x3000, 0x3003);
+      m.hcall(H.H_REGISTER_LOGICAL_LAN, U, 0x1000, 0x8000_0100_0000_3000n, 0x2000, 0);
+      expect(seen).toEqual(build === 'debug' ? [0x100, 0x104] : []);
+    }
+  });
+});
