@@ -131,16 +131,18 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   /**
    * Frames arrive in order; all are staged in Wasm memory, then one Wasm call runs the arrival model.
-   * Returns how many were taken; frames beyond the pending bound are refused and counted.
+   * Returns how many were taken; frames beyond the pending bound are dropped and counted
+   * (rxPendingOverflow), like a backend without flow control would lose them.
    */
   deliverBatch(frames: readonly Uint8Array[]): number {
-    let n = 0;
-    for (const f of frames) {
-      if (!this.rxStage.append(f)) break;
-      n++;
-    }
+    const n = this.stage(frames);
     const refused = frames.length - n;
     if (refused > 0) this.state.set('rxPendingOverflow', this.state.getBig('rxPendingOverflow') + BigInt(refused));
+    return n;
+  }
+
+  private stage(frames: readonly Uint8Array[]): number {
+    const n = this.rxStage.appendBatch(frames);
     if (n > 0) this.machine.core.vlanArrive(this.index, n);
     this.machine.poll();
     return n;
@@ -168,8 +170,9 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
+  /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */
   receive(frames: Uint8Array[]): number {
-    return this.deliverBatch(frames);
+    return this.stage(frames);
   }
 
   onCanReceive(cb: () => void): void {
