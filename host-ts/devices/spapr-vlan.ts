@@ -11,6 +11,7 @@ import { DtNode } from '../devtree/dt-node.js';
 import type { NetBackend, NetPort } from '../net/net-port.js';
 import { RxStage, TxStage } from './vlan-stage.js';
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
+import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import {
   VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, macToString, type SpaprVlanOptions,
 } from './vlan-props.js';
@@ -233,32 +234,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   /** Telemetry in the shape QMP query-vlan-stats and metrics share (host-ts/telemetry/vlan-stats.ts). */
   stats(): VlanDeviceStats {
-    const bySize = new Map(this.sizeStats().map((e) => [e.size, e]));
-    const pools = this.options.useRxBufferPools
-      ? this.pools().map((p, index) => ({ p, index })).filter(({ p }) => p.bufSize !== 0x7fffffff).map(({ p, index }) => {
-        const e = bySize.get(p.bufSize);
-        return {
-          index,
-          bufferSize: p.bufSize,
-          buffers: p.count,
-          counters: {
-            buffersPosted: e?.posted ?? 0n, rxHits: e?.hits ?? 0n, rxFallbacks: e?.fallbacks ?? 0n,
-            bytesWasted: e?.wasted ?? 0n, rxDropped: e?.dropped ?? 0n,
-          },
-        };
-      })
-      : [];
-    const { irqPulses, ...counters } = this.counters();
-    return {
-      id: this.id,
-      unitAddress: this.reg,
-      mac: macToString(this.mac),
-      open: this.isOpen,
-      rxBufferPools: this.options.useRxBufferPools,
-      rxBuffers: this.rxBufs,
-      counters: { ...counters, irqPulses, rxPending: this.pendingCount, guestRxNoBuffer: this.guestDroppedCounter() ?? 0n },
-      pools,
-    };
+    return spaprVlanStats(this, this.id);
   }
 
   /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */

@@ -5,6 +5,7 @@ import { memoryPages, RAM_BASE, MAX_RAM_SIZE } from '../layout/memory-map.js';
 import { BlockView, view } from '../layout/state-view.js';
 import { HRC, HCALL_NAME } from '../layout/papr.js';
 import { instantiateCore, type CoreBuild, type CoreExports } from '../core/core-module.js';
+import { markDirtyRange } from '../migration/dirty.js';
 import { VioBus } from '../vio/vio-bus.js';
 
 export const DEFAULT_RAM_SIZE = 512 * 1024 * 1024;
@@ -183,8 +184,10 @@ export class Machine {
     return this.ramView(ra, len).slice();
   }
 
+  /** Host write into guest RAM; marks the pages dirty while migration tracks them (like core-as stores). */
   writeRam(ra: number | bigint, bytes: Uint8Array | number[]): void {
     this.ramView(ra, bytes.length).set(bytes);
+    markDirtyRange(this, Number(ra), bytes.length);
   }
 
   readBe64(ra: number | bigint): bigint {
@@ -193,6 +196,7 @@ export class Machine {
 
   writeBe64(ra: number | bigint, v: bigint): void {
     new DataView(this.memory.buffer, this.checkRam(ra, 8), 8).setBigUint64(0, U64(v), false);
+    markDirtyRange(this, Number(ra), 8);
   }
 }
 

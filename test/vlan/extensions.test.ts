@@ -218,11 +218,12 @@ describe('telemetry shape for QMP / metrics', () => {
     fx.dev.deliver(fx.frame(100));
     const s = fx.dev.stats();
     expect(s).toMatchObject({ id: 'net0', unitAddress: U, mac: '52:54:00:12:34:56', open: true, rxBufferPools: true, rxBuffers: 1 });
-    expect(s.counters).toMatchObject({ rxFrames: 1n, rxBytes: 100n, guestRxNoBuffer: 0n, rxPending: 0 });
+    expect(s.counters).toMatchObject({ rxFrames: 1n, rxBytes: 100n, rxNoBuffer: 0n });
     expect(s.pools).toEqual([
-      { index: 0, bufferSize: 0x200, buffers: 0, counters: { buffersPosted: 1n, rxHits: 1n, rxFallbacks: 0n, bytesWasted: 404n, rxDropped: 0n } },
-      { index: 1, bufferSize: 0x800, buffers: 1, counters: { buffersPosted: 1n, rxHits: 0n, rxFallbacks: 0n, bytesWasted: 0n, rxDropped: 0n } },
+      { index: 0, bufferSize: 0x200, buffers: 0, counters: { posted: 1n, hits: 1n, fallbacks: 0n, wastedBytes: 404n, dropped: 0n } },
+      { index: 1, bufferSize: 0x800, buffers: 1, counters: { posted: 1n, hits: 0n, fallbacks: 0n, wastedBytes: 0n, dropped: 0n } },
     ]);
+    expect(s.bufferSizes).toEqual([]);
   });
 });
 
