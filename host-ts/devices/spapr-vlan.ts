@@ -13,7 +13,7 @@ import { RxStage, TxStage } from './vlan-stage.js';
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import {
-  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, macToString, type SpaprVlanOptions,
+  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, type SpaprVlanOptions,
 } from './vlan-props.js';
 
 /** DMA window of the device: 256 MiB at bus address 0 (spec 1.3, 6.1). */
@@ -237,14 +237,15 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return spaprVlanStats(this, this.id);
   }
 
-  /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */
+  /** The pools in device order (spec 4.5): {bufSize, count, descriptors (LIFO top last)}. */
   pools(): { bufSize: number; count: number; bds: bigint[] }[] {
+    const dv = new DataView(this.machine.memory.buffer, this.state.addr('poolBds'), RX_MAX_POOLS * 4096 * 8);
     return Array.from({ length: RX_MAX_POOLS }, (_, p) => {
       const count = this.state.getNum('poolCount', p);
       return {
         bufSize: this.state.getNum('poolBufSize', p),
         count,
-        bds: Array.from({ length: count }, (_, i) => this.state.getBig('poolBds', p * 4096 + i)),
+        bds: Array.from({ length: count }, (_, i) => dv.getBigUint64((p * 4096 + i) * 8, true)),
       };
     });
   }
