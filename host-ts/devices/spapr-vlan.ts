@@ -68,6 +68,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   private readonly canReceiveCbs: (() => void)[] = [];
   private couldReceive = false;
   private draining = false;
+  private vmRunning = true;
 
   constructor(readonly machine: Machine, opts: SpaprVlanOptions = {}) {
     this.index = freeInstance(machine);
@@ -144,9 +145,22 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   private stage(frames: readonly Uint8Array[]): number {
     const n = this.rxStage.appendBatch(frames);
-    if (n > 0) this.machine.core.vlanArrive(this.index, n);
+    // spec 4.2: while the VM is stopped arrivals only queue; the device is not called.
+    if (n > 0 && this.vmRunning) this.machine.core.vlanArrive(this.index, n);
     this.machine.poll();
     return n;
+  }
+
+  /**
+   * VM run state (QMP stop/cont, migration). Stopped: arriving frames queue in pending without
+   * reaching the device (spec 4.2), so its state does not change. Running again: the pending
+   * frames are flushed if the device can take them, as QEMU does when the VM resumes.
+   */
+  setVmRunning(running: boolean): void {
+    if (running === this.vmRunning) return;
+    this.vmRunning = running;
+    if (running && this.isOpen && this.rxBufs > 0 && this.pendingCount > 0) this.flush();
+    else this.machine.poll();
   }
 
   /** Copies of frames waiting in pending, oldest first. */
@@ -168,8 +182,10 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   // NetPort: backends attach here.
   canReceive(): boolean {
-    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
+    return this.vmRunning && this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
+
+  get isVmRunning(): boolean { return this.vmRunning; }
 
   /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */
   receive(frames: Uint8Array[]): number {

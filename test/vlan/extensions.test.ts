@@ -241,3 +241,22 @@ describe('trace points', () => {
     }
   });
 });
+
+describe('VM run state', () => {
+  test('stopped: arrivals queue without reaching the device; resume flushes them', () => {
+    const fx = fixture();
+    fx.reg();
+    fx.map(0x10000);
+    expect(fx.add(0x200, 0x10000)).toBe(0n);
+    fx.dev.setVmRunning(false);
+    expect(fx.dev.canReceive()).toBe(false);
+    expect(fx.dev.deliver(fx.frame(60))).toBe(true);
+    expect(fx.dev.pendingCount).toBe(1);
+    expect(fx.rq(0, 16)).toEqual(new Array(16).fill(0));
+    expect(fx.dev.counters().rxFrames).toBe(0n);
+    fx.dev.setVmRunning(true);
+    expect(fx.dev.pendingCount).toBe(0);
+    expect(fx.rq(0, 8)).toEqual([0xc0, 0, 0, 8, 0, 0, 0, 60]);
+    expect(fx.counter()).toBe(0n);
+  });
+});
