@@ -11,6 +11,11 @@ export function hcall(): void {
   hcallDispatch();
 }
 
+export { vlanArrive, vlanFlush, devTimers, devNextDeadline, vlanReset, vlanSendRetry } from './dev/llan-exports';
+
+/** Batched hypercalls from records in the scratch region (hcall/batch.ts). */
+export { hcallBatch, hcallBatchBase } from './hcall/batch';
+
 export { run, cpuReset } from './cpu/run';
 import { decDeadlineNs } from './cpu/timebase';
 import { interruptDeliverable } from './cpu/exceptions';

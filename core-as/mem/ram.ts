@@ -29,8 +29,7 @@ function markDirtySlow(hoff: u32, len: u32): void {
   for (; first <= last; first++) {
     // In bounds: the bitmap covers MAX_RAM_SIZE pages and hoff came from raToHoff.
     const at = DIRTY_BITMAP_BASE + (first >> 3);
-    const bit = <u8>(<u32>1 << (first & 7));
-    store<u8>(at, load<u8>(at) | bit);
+    store<u8>(at, load<u8>(at) | <u8>(<u32>1 << (first & 7)));
   }
 }
 

@@ -11,6 +11,17 @@ export type CoreBuild = 'release' | 'debug';
 export interface CoreExports {
   heapBase(): number;
   hcall(): void;
+  /** Runs `n` hypercall records at byte `offset` of the batch area (hcall/batch.ts); returns how many ran. */
+  hcallBatch(offset: number, n: number): number;
+  hcallBatchBase(): number;
+  /** Device timers due at machine.vclockNs; returns the next deadline (0n = none). */
+  devTimers(): bigint;
+  devNextDeadline(): bigint;
+  /** spapr-vlan: the host appended `n` frames to vlan `index`'s pending ring (spec 4.2). */
+  vlanArrive(index: number, n: number): void;
+  vlanFlush(index: number): void;
+  vlanReset(index: number): void;
+  vlanSendRetry(): void;
   [name: string]: unknown;
 }
 

@@ -4,7 +4,7 @@ import { alignUp, layoutFields, type BlockDecl, type BlockLayout, type RegionDec
 import { machineState } from './machine-state.js';
 import { cpuState } from './cpu-state.js';
 import { vioState, MAX_VIO_DEVICES } from './vio-state.js';
-import { vlanState } from './vlan-state.js';
+import { vlanState, MAX_VLAN_DEVICES } from './vlan-state.js';
 
 export const WASM_PAGE = 0x10000;
 /** Bytes reserved at hoff 0 for AssemblyScript static data and stack (checked at load). */
@@ -20,10 +20,10 @@ export const blockDecls: BlockDecl[] = [machineState, cpuState, vioState, vlanSt
 export const regionDecls: RegionDecl[] = [
   { name: 'tceTable', size: TCE_WINDOW_ENTRIES * 8, instances: MAX_VIO_DEVICES, align: 4096,
     doc: 'per VIO slot: 65536 TCEs, u64 each, host byte order (spec 1.3, 3.6)' },
-  { name: 'rxStage', size: 4 * 1024 * 1024, instances: 1, align: 4096,
-    doc: 'host -> device frame staging ring (batched RX delivery)' },
-  { name: 'txStage', size: 4 * 1024 * 1024, instances: 1, align: 4096,
-    doc: 'device -> host transmitted frames (H_SEND_LOGICAL_LAN gather)' },
+  { name: 'rxStage', size: 4 * 1024 * 1024, instances: MAX_VLAN_DEVICES, align: 4096,
+    doc: 'per vlan: ring of pending received frames {u32 len, u32 0, bytes, pad to 8} (spec 4.2 pending)' },
+  { name: 'txStage', size: 1024 * 1024, instances: MAX_VLAN_DEVICES, align: 4096,
+    doc: 'per vlan: transmitted frames {u32 len, u32 0, bytes, pad to 8}, drained by the host' },
   { name: 'dirtyBitmap', size: MAX_RAM_SIZE / GUEST_PAGE / 8, instances: 1, align: 4096,
     doc: 'one bit per 4 KiB guest page written since the last migration pass' },
   { name: 'scratch', size: 0x20000, instances: 1, align: 4096,

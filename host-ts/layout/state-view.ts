@@ -5,9 +5,14 @@ import { block } from './memory-map.js';
 
 export type FieldValue = number | bigint;
 
+/** Anything with the Wasm memory's buffer: the live memory, or a migration staging copy. */
+export interface MemoryLike {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
 export class BlockView {
   readonly base: number;
-  constructor(private readonly memory: WebAssembly.Memory, readonly layout: BlockLayout, readonly index = 0) {
+  constructor(readonly memory: MemoryLike, readonly layout: BlockLayout, readonly index = 0) {
     if (index < 0 || index >= layout.instances) {
       throw new RangeError(`${layout.name}: instance ${index} out of range 0..${layout.instances - 1}`);
     }
@@ -75,6 +80,6 @@ export function writeScalar(dv: DataView, type: FieldLayout['type'], at: number,
   }
 }
 
-export function view(memory: WebAssembly.Memory, blockName: string, index = 0): BlockView {
+export function view(memory: MemoryLike, blockName: string, index = 0): BlockView {
   return new BlockView(memory, block(blockName), index);
 }

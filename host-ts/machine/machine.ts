@@ -5,6 +5,7 @@ import { memoryPages, RAM_BASE, MAX_RAM_SIZE } from '../layout/memory-map.js';
 import { BlockView, view } from '../layout/state-view.js';
 import { HRC, HCALL_NAME } from '../layout/papr.js';
 import { instantiateCore, type CoreBuild, type CoreExports } from '../core/core-module.js';
+import { VioBus } from '../vio/vio-bus.js';
 
 export const DEFAULT_RAM_SIZE = 512 * 1024 * 1024;
 
@@ -27,12 +28,21 @@ export interface HcallResult {
 
 const U64 = (v: bigint | number): bigint => BigInt.asUintN(64, BigInt(v));
 
+/** A device the machine services: `poll` after every hypercall, run slice and timer step. */
+export interface MachineDevice {
+  /** Moves completed work to the host side (e.g. transmitted frames to the backend). */
+  poll?(): void;
+}
+
 export class Machine {
   readonly memory: WebAssembly.Memory;
   readonly core: CoreExports;
   readonly ramSize: number;
   readonly cpu: BlockView;
   readonly state: BlockView;
+  /** The VIO bus (/vdevice): devices allocate their slot here. */
+  readonly vio: VioBus;
+  readonly devices: MachineDevice[] = [];
   private readonly hostHcalls = new Map<number, HostHcall>();
 
   constructor(opts: MachineOptions = {}) {
@@ -46,6 +56,47 @@ export class Machine {
     this.cpu = view(this.memory, 'cpu');
     this.state = view(this.memory, 'machine');
     this.state.set('ramSize', BigInt(this.ramSize));
+    this.vio = new VioBus(this.memory);
+  }
+
+  addDevice(d: MachineDevice): void {
+    this.devices.push(d);
+  }
+
+  /** Lets every device move completed work to the host (TX frames, receive-capacity callbacks). */
+  poll(): void {
+    for (const d of this.devices) d.poll?.();
+  }
+
+  /** Guest virtual time in ns (drives the timebase and device timers). */
+  get vclockNs(): bigint {
+    return this.state.getBig('vclockNs');
+  }
+
+  /**
+   * Advances guest virtual time by `ns`, running each device timer at its own deadline on the way
+   * (e.g. the spapr-vlan flush timer, spec 4.8), then polls the devices.
+   */
+  advance(ns: bigint | number): void {
+    const target = this.vclockNs + BigInt(ns);
+    for (;;) {
+      const next = BigInt.asUintN(64, this.core.devNextDeadline());
+      if (next === 0n || next > target) break;
+      if (next > this.vclockNs) this.state.set('vclockNs', next);
+      this.core.devTimers();
+    }
+    this.state.set('vclockNs', target);
+    this.core.devTimers();
+    this.poll();
+  }
+
+  /** Machine reset (spec 6.3): every VIO device's reset. Device timers are not cancelled (Q12). */
+  reset(): void {
+    this.vio.reset();
+  }
+
+  hasHcall(opcode: number): boolean {
+    return this.hostHcalls.has(opcode);
   }
 
   /** Registers the host handler of a slow hypercall (devices do this by number). */
@@ -69,6 +120,7 @@ export class Machine {
     this.setGpr(3, opcode);
     args.forEach((a, i) => this.setGpr(4 + i, a));
     this.core.hcall();
+    this.poll();
     return {
       ret: BigInt.asIntN(64, this.gpr(3)),
       out: Array.from({ length: 9 }, (_, i) => this.gpr(4 + i)),

@@ -6,18 +6,45 @@
 export interface NetPort {
   /** True while the device has room (guest buffers posted and the host queue not full). */
   canReceive(): boolean;
-  /** Offers received frames (in order); returns how many were taken. The rest stay with the backend. */
+  /**
+   * Offers received frames (in order); returns how many were taken (accepted or dropped by the
+   * device). The rest stay with the backend, which offers them again after onCanReceive.
+   * The views may point into a backend's staging buffer: the device copies what it keeps
+   * before returning.
+   */
   receive(frames: Uint8Array[]): number;
   /** Called by the device when receive capacity returns, so a paused backend resumes reading. */
   onCanReceive(cb: () => void): void;
 }
 
+/** Counters every backend keeps (host side of the wire). */
+export interface NetBackendStats {
+  /** Frames and bytes handed to the port (host -> guest). */
+  rxFrames: number;
+  rxBytes: number;
+  /** Frames the backend discarded on the way in (its bounded queue full, bad framing). */
+  rxDropped: number;
+  /** Frames and bytes sent to the host network (guest -> host). */
+  txFrames: number;
+  txBytes: number;
+  /** Frames discarded on the way out (no peer, too big for the transport, send queue full). */
+  txDropped: number;
+}
+
 /** A host network backend (-netdev): tap, socket, in-process. */
 export interface NetBackend {
   readonly id: string;
+  readonly stats: NetBackendStats;
   /** Connects the backend to a device port and starts moving frames. */
   attach(port: NetPort): void;
-  /** Sends one frame the guest transmitted. */
+  /**
+   * Sends one frame the guest transmitted. `frame` may be a view of a staging ring that is
+   * reused after this returns: the backend copies what it keeps.
+   */
   transmit(frame: Uint8Array): void;
-  close(): Promise<void> | void;
+  close(): Promise<void>;
+}
+
+export function newStats(): NetBackendStats {
+  return { rxFrames: 0, rxBytes: 0, rxDropped: 0, txFrames: 0, txBytes: 0, txDropped: 0 };
 }

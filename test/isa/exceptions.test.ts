@@ -206,7 +206,7 @@ for (const le of [false, true]) {
       m.setGpr(3, 77);
       step(m, 2);
       expect(m.gpr(3)).toBe(77n);
-      expect(m.gpr(4)).toBe(0x004e1202n);
+      expect(m.gpr(4)).toBe(0x004e1200n);
       expect(m.cpu.getNum('unknownSprCount')).toBe(1);
       expect(m.cpu.getNum('unknownSprLast')).toBe(1006);
     });

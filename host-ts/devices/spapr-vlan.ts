@@ -1,0 +1,311 @@
+// spapr-vlan, the host (TypeScript) half: configuration, the l-lan device-tree node, reset, backend
+// wiring (NetPort), frame injection/collection and counters. Hypercalls and the per-frame work run in
+// the AS half (core-as/dev/llan-*.ts) over the same state block ('vlan', host-ts/layout/vlan-state.ts).
+import type { Machine, MachineDevice } from '../machine/machine.js';
+import type { VioDevice, VioSlot } from '../vio/vio-bus.js';
+import { view, type BlockView } from '../layout/state-view.js';
+import { region, TCE_WINDOW_ENTRIES } from '../layout/memory-map.js';
+import { MAX_VLAN_DEVICES, RX_MAX_POOLS, VLAN_STAT_SIZES } from '../layout/vlan-state.js';
+import { HCALL, VIO_KIND } from '../layout/papr.js';
+import { DtNode } from '../devtree/dt-node.js';
+import type { NetBackend, NetPort } from '../net/net-port.js';
+import { RxStage, TxStage } from './vlan-stage.js';
+import {
+  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, type SpaprVlanOptions,
+} from './vlan-props.js';
+
+/** DMA window of the device: 256 MiB at bus address 0 (spec 1.3, 6.1). */
+export const VLAN_DMA_WINDOW = 0x10000000;
+const VLAN_SIGNAL_MASK = 1n;        // spec 2.9
+const BL_COUNTER = 4088;            // dropped-frame counter in the buffer-list page (spec 3.3)
+
+/** Per-buffer-size telemetry (beyond QEMU). */
+export interface VlanSizeStats {
+  size: number;
+  posted: bigint;
+  hits: bigint;
+  fallbacks: bigint;
+  wasted: bigint;
+  dropped: bigint;
+}
+
+export interface VlanCounters {
+  rxFrames: bigint;
+  rxBytes: bigint;
+  rxNoBuffer: bigint;
+  rxNoFit: bigint;
+  rxClosedDropped: bigint;
+  rxDmaDropped: bigint;
+  rxOversizeDropped: bigint;
+  rxPendingOverflow: bigint;
+  txFrames: bigint;
+  txBytes: bigint;
+  txErrors: bigint;
+  irqPulses: number;
+}
+
+const COUNTER_FIELDS = [
+  'rxFrames', 'rxBytes', 'rxNoBuffer', 'rxNoFit', 'rxClosedDropped', 'rxDmaDropped', 'rxOversizeDropped',
+  'rxPendingOverflow', 'txFrames', 'txBytes', 'txErrors',
+] as const;
+
+export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
+  readonly slot: VioSlot;
+  readonly index: number;
+  /** The device's state block (AS half's fields). */
+  readonly state: BlockView;
+  readonly permMac: Uint8Array;
+  readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg'>>;
+  private readonly rx: RxStage;
+  private readonly tx: TxStage;
+  private backend?: NetBackend;
+  private readonly transmitted: Uint8Array[] = [];
+  private readonly canReceiveCbs: (() => void)[] = [];
+  private couldReceive = false;
+
+  constructor(readonly machine: Machine, opts: SpaprVlanOptions = {}) {
+    this.index = freeInstance(machine);
+    this.options = {
+      useRxBufferPools: opts.useRxBufferPools ?? VLAN_DEFAULTS.useRxBufferPools,
+      addBuffersHcall: opts.addBuffersHcall ?? VLAN_DEFAULTS.addBuffersHcall,
+      rxNofitTimeoutUs: opts.rxNofitTimeoutUs ?? VLAN_DEFAULTS.rxNofitTimeoutUs,
+      rxPendingMax: opts.rxPendingMax ?? VLAN_DEFAULTS.rxPendingMax,
+    };
+    if (!Number.isInteger(this.options.rxPendingMax) || this.options.rxPendingMax < 1) throw new Error('spapr-vlan: rx-pending-max must be >= 1');
+    if (!Number.isInteger(this.options.rxNofitTimeoutUs) || this.options.rxNofitTimeoutUs < 0) throw new Error('spapr-vlan: rx-nofit-timeout must be >= 0');
+    this.permMac = parseMac(opts.mac ?? VLAN_DEFAULT_MAC);
+    this.slot = machine.vio.allocate({
+      kind: VIO_KIND.VIO_KIND_VLAN, reg: opts.reg, signalMask: VLAN_SIGNAL_MASK, dma: true, kindIndex: this.index,
+    });
+    this.state = view(machine.memory, 'vlan', this.index);
+    const s = this.state;
+    s.set('vio', this.slot.index);
+    s.set('poolsEnabled', this.options.useRxBufferPools ? 1 : 0);
+    s.set('addBuffersHcall', this.options.addBuffersHcall ? 1 : 0);
+    s.set('nofitTimeoutNs', BigInt(this.options.rxNofitTimeoutUs) * 1000n);
+    s.set('rxPendMax', this.options.rxPendingMax);
+    s.set('permMac', macToU64(this.permMac));
+    this.rx = new RxStage(machine.memory, s, this.index);
+    this.tx = new TxStage(machine.memory, s, this.index);
+    this.resetState();
+    s.set('present', 1);
+    machine.vio.attach(this);
+    machine.addDevice(this);
+    registerSendFallback(machine);
+  }
+
+  get reg(): number { return this.slot.reg; }
+  /** LIOBN of the DMA window = unit address (spec 1.3). */
+  get liobn(): number { return this.slot.reg; }
+  get irq(): number { return this.slot.irq; }
+  get isOpen(): boolean { return this.state.getNum('isOpen') !== 0; }
+  get rxBufs(): number { return this.state.getNum('rxBufs'); }
+  /** Current MAC (H_CHANGE_LOGICAL_LAN_MAC changes it; H_FREE and reset restore the permanent one). */
+  get mac(): Uint8Array { return u64ToMac(this.state.getBig('mac')); }
+  get pendingCount(): number { return this.rx.count; }
+  get stalled(): boolean { return this.state.getNum('stalled') !== 0; }
+  get signalState(): bigint { return this.slot.state.getBig('signalState'); }
+  /** Interrupt pulses raised so far (spec 4.9). */
+  get irqPulses(): number { return this.slot.state.getNum('irqPulses'); }
+  /** The pending interrupt line, for the CPU side / interrupt controller. */
+  get irqPending(): boolean { return this.slot.state.getNum('irqPending') !== 0; }
+  /** Reads and clears the pending interrupt line (edge delivered). */
+  takeIrq(): boolean {
+    const p = this.irqPending;
+    this.slot.state.set('irqPending', 0);
+    return p;
+  }
+
+  // ---- frames in and out (host API and NetPort)
+
+  /** A frame arrives from the network (spec 4.2 arrival). False when pending is full (dropped, counted). */
+  deliver(frame: Uint8Array): boolean {
+    return this.deliverBatch([frame]) === 1;
+  }
+
+  /**
+   * Frames arrive in order; all are staged in Wasm memory, then one Wasm call runs the arrival model.
+   * Returns how many were taken; frames beyond the pending bound are refused and counted.
+   */
+  deliverBatch(frames: readonly Uint8Array[]): number {
+    let n = 0;
+    for (const f of frames) {
+      if (!this.rx.append(f)) break;
+      n++;
+    }
+    const refused = frames.length - n;
+    if (refused > 0) this.state.set('rxPendingOverflow', this.state.getBig('rxPendingOverflow') + BigInt(refused));
+    if (n > 0) this.machine.core.vlanArrive(this.index, n);
+    this.machine.poll();
+    return n;
+  }
+
+  /** Copies of frames waiting in pending, oldest first. */
+  pendingFrames(): Uint8Array[] {
+    return this.rx.peekAll();
+  }
+
+  /** Frames the guest transmitted since the last call (when no backend is attached). */
+  takeTransmitted(): Uint8Array[] {
+    this.drainTx();
+    return this.transmitted.splice(0);
+  }
+
+  /** Flush of the pending queue (spec 4.2), as H_REGISTER and the flush timer do. */
+  flush(): void {
+    this.machine.core.vlanFlush(this.index);
+    this.machine.poll();
+  }
+
+  // NetPort: backends attach here.
+  canReceive(): boolean {
+    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rx.count === 0;
+  }
+
+  receive(frames: Uint8Array[]): number {
+    return this.deliverBatch(frames);
+  }
+
+  onCanReceive(cb: () => void): void {
+    this.canReceiveCbs.push(cb);
+  }
+
+  attachBackend(backend: NetBackend): void {
+    if (this.backend) throw new Error(`spapr-vlan@${this.reg.toString(16)}: a backend is already attached`);
+    this.backend = backend;
+    backend.attach(this);
+  }
+
+  /** MachineDevice: transmitted frames to the backend; receive capacity back -> wake the backend. */
+  poll(): void {
+    this.drainTx();
+    const can = this.canReceive();
+    if (can && !this.couldReceive) for (const cb of this.canReceiveCbs) cb();
+    this.couldReceive = can;
+  }
+
+  private drainTx(): void {
+    for (const f of this.tx.drain()) {
+      if (this.backend) this.backend.transmit(f);
+      else this.transmitted.push(f);
+    }
+  }
+
+  // ---- counters and telemetry
+
+  counters(): VlanCounters {
+    const c = Object.fromEntries(COUNTER_FIELDS.map((f) => [f, this.state.getBig(f)])) as unknown as VlanCounters;
+    c.irqPulses = this.irqPulses;
+    return c;
+  }
+
+  /** Per-buffer-size telemetry entries in first-use order (posted, hits, fallbacks, wasted bytes, drops). */
+  sizeStats(): VlanSizeStats[] {
+    const out: VlanSizeStats[] = [];
+    for (let e = 0; e < VLAN_STAT_SIZES; e++) {
+      const size = this.state.getNum('statSize', e);
+      if (size === 0) break;
+      out.push({
+        size,
+        posted: this.state.getBig('statPosted', e),
+        hits: this.state.getBig('statHits', e),
+        fallbacks: this.state.getBig('statFallbacks', e),
+        wasted: this.state.getBig('statWasted', e),
+        dropped: this.state.getBig('statDropped', e),
+      });
+    }
+    return out;
+  }
+
+  /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */
+  pools(): { bufSize: number; count: number; bds: bigint[] }[] {
+    return Array.from({ length: RX_MAX_POOLS }, (_, p) => {
+      const count = this.state.getNum('poolCount', p);
+      return {
+        bufSize: this.state.getNum('poolBufSize', p),
+        count,
+        bds: Array.from({ length: count }, (_, i) => this.state.getBig('poolBds', p * 4096 + i)),
+      };
+    });
+  }
+
+  /** The guest-visible dropped-frame counter (BE u64 at buffer list + 4088), read through the TCE table. */
+  guestDroppedCounter(): bigint | undefined {
+    const ra = this.translate(this.state.getBig('bufList') + BigInt(BL_COUNTER));
+    return ra === undefined ? undefined : this.machine.readBe64(ra);
+  }
+
+  /** TCE of window page `ioba >> 12`, as stored (spec 3.6). */
+  tce(ioba: number | bigint): bigint {
+    const idx = Number(BigInt(ioba) >> 12n);
+    if (idx < 0 || idx >= TCE_WINDOW_ENTRIES) throw new RangeError(`ioba 0x${ioba.toString(16)} is outside the DMA window`);
+    return new DataView(this.machine.memory.buffer).getBigUint64(this.tceTableBase() + idx * 8, true);
+  }
+
+  /** Guest real address behind `ioba` if its page is mapped (any permission), else undefined. */
+  translate(ioba: bigint): bigint | undefined {
+    if (ioba < 0n || ioba >= BigInt(VLAN_DMA_WINDOW)) return undefined;
+    const t = this.tce(ioba);
+    if ((t & 3n) === 0n) return undefined;
+    const ra = (t & ~0xfffn) + (ioba & 0xfffn);
+    return ra + 8n <= BigInt(this.machine.ramSize) ? ra : undefined;
+  }
+
+  private tceTableBase(): number {
+    const r = region('tceTable');
+    return r.base + this.slot.index * r.stride;
+  }
+
+  // ---- device tree and reset
+
+  /** /vdevice/l-lan@<reg> with every property of spec 6.2. */
+  dtNode(): DtNode {
+    const mac = this.mac;
+    // spec 6.2: 6 bytes for a locally administered unicast MAC (first byte low bits 0b10), else 8 padded.
+    const macProp = (mac[0] & 3) === 2 ? mac : Uint8Array.from([0, 0, ...mac]);
+    return new DtNode(`l-lan@${this.reg.toString(16)}`)
+      .setCells('reg', this.reg)
+      .setString('device_type', 'network')
+      .setString('compatible', 'IBM,l-lan')
+      .setCells('interrupts', this.irq, 0)
+      .setCells('ibm,#dma-address-cells', 2)
+      .setCells('ibm,#dma-size-cells', 2)
+      .setCells('ibm,my-dma-window', this.liobn, 0, 0, 0, VLAN_DMA_WINDOW)
+      .setBytes('local-mac-address', macProp)
+      .setCells('ibm,mac-address-filters', 0);
+  }
+
+  /** Device reset (spec 6.3): TCEs zeroed, signal_state 0, the H_FREE actions. Timer and pending untouched (Q12). */
+  reset(): void {
+    new Uint8Array(this.machine.memory.buffer, this.tceTableBase(), TCE_WINDOW_ENTRIES * 8).fill(0);
+    this.slot.state.set('signalState', 0n);
+    this.slot.state.set('irqPending', 0);
+    this.machine.core.vlanReset(this.index);
+  }
+
+  private resetState(): void {
+    this.state.set('mac', macToU64(this.permMac));
+    this.reset();
+  }
+}
+
+/** The first vlan state instance not yet used on this machine. */
+function freeInstance(m: Machine): number {
+  const used = new Set(m.devices.filter((d): d is SpaprVlan => d instanceof SpaprVlan).map((d) => d.index));
+  for (let i = 0; i < MAX_VLAN_DEVICES; i++) if (!used.has(i)) return i;
+  throw new Error(`too many spapr-vlan devices (at most ${MAX_VLAN_DEVICES})`);
+}
+
+/**
+ * H_SEND_LOGICAL_LAN reaches the host only when a device's TX staging region is full: drain every
+ * VLAN's transmitted frames to their backends, then complete the call in Wasm (core-as/dev/llan-tx.ts).
+ */
+function registerSendFallback(m: Machine): void {
+  if (m.hasHcall(HCALL.H_SEND_LOGICAL_LAN)) return;
+  m.registerHcall(HCALL.H_SEND_LOGICAL_LAN, (mm) => {
+    mm.poll();
+    mm.core.vlanSendRetry();
+    return mm.gpr(3);
+  });
+}
+

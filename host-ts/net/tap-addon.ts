@@ -1,0 +1,32 @@
+// Loads the native TAP addon (bindings/) on first use, so that only TAP users need it built.
+import { createRequire } from 'node:module';
+
+export interface TapHandle {
+  readonly name: string;
+  readonly fd: number;
+  start(onReadable: (err?: string) => void): void;
+  stop(): void;
+  readBatch(dst: Uint8Array, lens: Uint32Array): number;
+  write(frame: Uint8Array): boolean;
+  close(): void;
+}
+
+export interface TapAddon {
+  Tap: new (ifname: string) => TapHandle;
+  /** Free space readBatch needs for one more frame. */
+  MAX_FRAME: number;
+}
+
+let addon: TapAddon | undefined;
+
+export function loadTapAddon(): TapAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  try {
+    addon = require('../../bindings/build/Release/tap.node') as TapAddon;
+  } catch (e) {
+    throw new Error('the TAP addon is not built (run `npm run build:addon`; it needs g++, make and ' +
+      `Node's headers): ${(e as Error).message.split('\n')[0]}`);
+  }
+  return addon;
+}

@@ -1,0 +1,34 @@
+// Per-device, per-pool telemetry of spapr-vlan devices, in one shape shared by QMP
+// (query-vlan-stats) and Prometheus metrics. The device half fills it from its state block and
+// counters; consumers never read device state themselves.
+
+/** Monotonic counters, camelCase names for what they count (e.g. rxPackets, rxNoBuffer, txBytes). */
+export type CounterSet = Record<string, number | bigint>;
+
+export interface VlanPoolStats {
+  /** Pool index 0..4 in ascending buffer-size order (spec 4.5). */
+  index: number;
+  /** Buffer size of the pool in bytes (spec 4.5). */
+  bufferSize: number;
+  /** Descriptors currently held by the pool (a gauge). */
+  buffers: number;
+  counters: CounterSet;
+}
+
+export interface VlanDeviceStats {
+  /** -device id= (or the generated name), used as the `device` label. */
+  id: string;
+  /** VIO unit address (reg), e.g. 0x71000000. */
+  unitAddress: number;
+  /** MAC address as aa:bb:cc:dd:ee:ff. */
+  mac: string;
+  /** True between H_REGISTER_LOGICAL_LAN and H_FREE_LOGICAL_LAN (spec 4.1). */
+  open: boolean;
+  /** Property use-rx-buffer-pools (spec 6.1). */
+  rxBufferPools: boolean;
+  /** RX buffers currently held by the device, both modes (a gauge). */
+  rxBuffers: number;
+  counters: CounterSet;
+  /** Pools in use (empty in legacy mode). */
+  pools: VlanPoolStats[];
+}
