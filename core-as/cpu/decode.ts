@@ -69,14 +69,14 @@ function op19(i: u32): void {
   if (((i >> 1) & 0x1f) == 2) { addpcis(i); return; }
   const xo = (i >> 1) & 0x3ff;
   switch (xo) {
-    case 0: br.mcrf(i); return;
     case 16: br.bclr(i); return;
+    case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
+    case 0: br.mcrf(i); return;
     case 18: sys.rfid(); return;
     case 274: sys.hrfid(); return;
     case 150: return; // isync: no prefetched state to discard
     case 33: case 129: case 193: case 225: case 257: case 289: case 417: case 449:
       br.crLogical(i, xo); return;
-    case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
     case 560: br.bcctr(i, true); return; // bctar
     default: unimplemented(i); return;
   }
