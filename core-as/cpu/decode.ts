@@ -11,7 +11,8 @@ import * as sys from './system';
 import { programInterrupt, PROG_ILLEGAL } from './exceptions';
 import { unimplemented } from './unimplemented';
 
-export function execute(i: u32): void {
+// @ts-ignore: decorator
+@inline export function execute(i: u32): void {
   switch (i >> 26) {
     case 2: sys.trap(i, true, true); return;   // tdi
     case 3: sys.trap(i, false, true); return;  // twi
@@ -93,7 +94,8 @@ function addpcis(i: u32): void {
  * XO bits 0..4 (xo >> 5). Two dense switches compile to two br_tables; one flat switch over
  * 0..1023 compiled to a chain of ~180 compares (the interpreter's hottest path).
  */
-function op31(i: u32): void {
+// @ts-ignore: decorator
+@inline function op31(i: u32): void {
   const xo = (i >> 1) & 0x3ff;
   const row = xo >> 5;
   switch (xo & 31) {

@@ -7,7 +7,7 @@ import {
   cpuNip, cpuSetNip, cpuIdle, cpuSetIdle, cpuSetMsr, cpuSetPvr, cpuSetPir, cpuSetDecValue, cpuSetDecTb,
   machineExitReason, machineSetExitReason, EXIT_NONE, EXIT_SLICE_DONE, EXIT_IDLE,
 } from '../gen/layout';
-import { pc, nextPc, setPc, setNextPc, le, sf, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
+import { pc, nextPc, setPc, setNextPc, le, pcMask, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
 import { checkInterrupts } from './exceptions';
 import { fetchHoff } from './mmu';
 import { execute } from './decode';
@@ -39,7 +39,7 @@ export function invalidateFetch(): void { fetchPage = 1; }
     fetchBase = h - <u32>(p & 0xfff);
   }
   const raw = load<u32>(h); // in bounds: h came from raToHoff(ra, 4)
-  setNextPc(sf ? p + 4 : (p + 4) & 0xffffffff);
+  setNextPc((p + 4) & pcMask);
   execute(le ? raw : bswap<u32>(raw));
   setPc(nextPc);
   countInsn();
