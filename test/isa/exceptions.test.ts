@@ -322,6 +322,17 @@ describe('hypercalls from the CPU (sc 1)', () => {
     expect(m.state.getBig('vclockNs')).toBeGreaterThan(4_194_304_000n);
   });
 
+  test('H_CEDE with the decrementer already pending does not idle: the interrupt follows the sc', () => {
+    const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.addi(3, 0, HCALL.H_CEDE), E.SC1, E.b(0)], false);
+    writeWords(m, 0x900, [E.b(0)], false);
+    m.setGpr(4, -1); // DEC negative at once; EE still 0 until H_CEDE
+    expect(step(m, 4)).toBe(EXIT.EXIT_SLICE_DONE);
+    expect(m.cpu.getNum('idle')).toBe(0);
+    expect(big(m, 'nip')).toBe(0x900n);
+    expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 12));
+    expect(m.state.getNum('hcallFast')).toBe(1);
+  });
+
   test('start() runs on the event loop and returns on halt', async () => {
     const m = machineWithCode([E.ori(3, 0, 0xf000), E.SC1, E.b(0)], false);
     m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
