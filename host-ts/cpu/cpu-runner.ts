@@ -9,8 +9,7 @@
 // deadline, or until a device calls notifyExternal().
 import type { Machine } from '../machine/machine.js';
 import { EXIT } from '../layout/papr.js';
-import { UNIMPL_SLOTS } from '../layout/cpu-state.js';
-import { mnemonicOfKey } from './mnemonics.js';
+import { readUnimplemented, unimplementedReport, type UnimplementedEntry } from './unimplemented-report.js';
 
 const MSR_EE = 1n << 15n;
 
@@ -29,13 +28,7 @@ export interface CpuRunnerOptions {
   idle?: 'warp' | 'realtime';
 }
 
-export interface UnimplementedEntry {
-  mnemonic: string;
-  key: number;
-  count: number;
-  lastInsn: number;
-  lastNip: bigint;
-}
+export type { UnimplementedEntry };
 
 /** Why a run ended. */
 export interface RunResult {
@@ -161,26 +154,11 @@ export class CpuRunner {
 
   /** Unimplemented instructions met so far, by mnemonic (never silent: issue 3). */
   unimplemented(): UnimplementedEntry[] {
-    const out: UnimplementedEntry[] = [];
-    for (let i = 0; i < UNIMPL_SLOTS; i++) {
-      const key = this.machine.cpu.getNum('unimplKey', i);
-      if (key === 0) break;
-      const k = key & 0x7fffffff;
-      out.push({
-        mnemonic: mnemonicOfKey(k),
-        key: k,
-        count: this.machine.cpu.getNum('unimplCount', i),
-        lastInsn: this.machine.cpu.getNum('unimplInsn', i),
-        lastNip: this.machine.cpu.getBig('unimplNip', i),
-      });
-    }
-    return out;
+    return readUnimplemented(this.machine);
   }
 
-  /** One line per unimplemented mnemonic, for logs. */
+  /** One line per unimplemented mnemonic and unmodelled SPR, for logs. */
   unimplementedReport(): string {
-    return this.unimplemented()
-      .map((e) => `${e.mnemonic}: ${e.count}x (last 0x${e.lastInsn.toString(16).padStart(8, '0')} at 0x${e.lastNip.toString(16)})`)
-      .join('\n');
+    return unimplementedReport(this.machine);
   }
 }

@@ -5,6 +5,7 @@ import { machineWithCode, step, core, CODE_BASE, writeWords } from './harness.js
 import * as E from './encode.js';
 import { HCALL, HRC, EXIT } from '../../host-ts/layout/papr.js';
 import { CpuRunner } from '../../host-ts/cpu/cpu-runner.js';
+import { unimplementedReport } from '../../host-ts/cpu/unimplemented-report.js';
 
 const MSR_SF = 1n << 63n, MSR_EE = 1n << 15n, MSR_PR = 1n << 14n, MSR_FP = 1n << 13n, MSR_ME = 1n << 12n;
 const MSR_IR = 1n << 5n, MSR_DR = 1n << 4n, MSR_LE = 1n, MSR_RI = 2n;
@@ -153,6 +154,7 @@ for (const le of [false, true]) {
       expect(big(m, 'nip')).toBe(0x700n);
       expect(big(m, 'srr1') & 0x783f0000n).toBe(0x80000n);
       expect(new CpuRunner(m).unimplemented().map((e) => e.mnemonic)).toEqual(['lfd']);
+      expect(unimplementedReport(m)).toBe(`lfd: 1x (last 0xc8240000 at 0x${CODE_BASE.toString(16)})`);
     });
 
     test('alignment: misaligned lwarx -> 0x600 with DAR; lmw in LE mode -> 0x600', () => {
@@ -209,6 +211,7 @@ for (const le of [false, true]) {
       expect(m.gpr(4)).toBe(0x004e1200n);
       expect(m.cpu.getNum('unknownSprCount')).toBe(1);
       expect(m.cpu.getNum('unknownSprLast')).toBe(1006);
+      expect(unimplementedReport(m)).toBe('unmodelled SPR accesses: 1 (last 1006, mfspr)');
     });
   });
 }
