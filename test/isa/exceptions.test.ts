@@ -26,8 +26,9 @@ for (const le of [false, true]) {
       expect(r.unimplemented()).toEqual([{ mnemonic: 'attn', key: 0, count: 1, lastInsn: 0, lastNip: BigInt(CODE_BASE + 4) }]);
     });
 
-    test('privileged: mtmsrd in problem state -> 0x700 with SRR1 0x40000', () => {
-      const m = machineWithCode([E.mtmsrd(3)], le);
+    test.each([['mtmsrd', E.mtmsrd(3)], ['mtmsr', E.mtmsr(3)], ['mfmsr', E.mfmsr(3)], ['rfid', E.RFID],
+      ['mtspr SRR0', E.mtspr(E.SPR.SRR0, 3)], ['mfspr SPRG0', E.mfspr(3, E.SPR.SPRG0)]])('privileged: %s in problem state -> 0x700 with SRR1 0x40000', (_name, insn) => {
+      const m = machineWithCode([insn], le);
       m.cpu.set('msr', big(m, 'msr') | MSR_PR | MSR_EE);
       step(m, 1);
       expect(big(m, 'nip')).toBe(0x700n);
