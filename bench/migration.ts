@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../host-ts/machine/machine.js';
-import { VioBus } from '../host-ts/vio/vio-bus.js';
 import { VIO_KIND } from '../host-ts/layout/papr.js';
 import { view } from '../host-ts/layout/state-view.js';
 import { migrate, incoming, saveMachine, loadMachine, type Migratable, type MigrationStatus } from '../host-ts/migration/index.js';
@@ -13,7 +12,7 @@ const RAM = 512 * 1024 * 1024;
 
 function machine(): Machine {
   const m = new Machine({ ramSize: RAM });
-  const bus = new VioBus(m.memory);
+  const bus = m.vio;
   bus.allocate({ kind: VIO_KIND.VIO_KIND_VTY, signalMask: 0n, dma: false, kindIndex: 0 });
   const slot = bus.allocate({ kind: VIO_KIND.VIO_KIND_VLAN, signalMask: 1n, dma: true, kindIndex: 0 });
   const v = view(m.memory, 'vlan', 0);

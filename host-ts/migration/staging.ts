@@ -5,7 +5,7 @@ import { MEMORY_MAP, RAM_BASE } from '../layout/memory-map.js';
 import { view, type BlockView, type MemoryLike } from '../layout/state-view.js';
 import { copyFields } from './codec.js';
 import { PAGE, type WireBlock } from './format.js';
-import type { StagedMachine } from './registry.js';
+import { hooksOf, type StagedMachine } from './registry.js';
 import type { MachineLike } from './dirty.js';
 
 /** Page states in the staging map. */
@@ -135,6 +135,13 @@ export class Staging implements StagedMachine {
       if (st === PAGE_DATA) mem.set(this.ram!.subarray(p * PAGE, (p + n) * PAGE), at);
       else if (st === PAGE_ZERO) mem.fill(0, at, at + n * PAGE);
       p += n;
+    }
+    this.afterCommit();
+  }
+
+  private afterCommit(): void {
+    for (const s of this.sections.values()) {
+      hooksOf(s.wire.layout.name).postLoad?.(this.dest.memory, s.index, s.subsections);
     }
   }
 }
