@@ -91,12 +91,24 @@ export class MigrationJob {
     this.paused = true;
   }
 
+  /** Runs the live migration; a refusal the destination sent wins over the socket error it causes. */
   private async live(u: MigrationUri, t0: number): Promise<void> {
+    let refusal: string | undefined;
+    try {
+      await this.liveInner(u, t0, (r) => { refusal = r; });
+    } catch (e) {
+      await new Promise((r) => setTimeout(r, 20)); // let a refusal already on the wire arrive
+      if (refusal !== undefined) throw new Error(`destination refused the migration: ${refusal}`);
+      throw e;
+    }
+  }
+
+  private async liveInner(u: MigrationUri, t0: number, onRefusal: (msg: string) => void): Promise<void> {
     const m = this.machine;
     const sock = await connectMigration(u);
     this.socket = sock;
     const reply = readReply(sock, this.opts.ackTimeoutMs ?? 30_000);
-    reply.catch(() => {}); // observed below; avoid an unhandled rejection meanwhile
+    reply.then((v) => { if (v !== undefined) onRefusal(v); }, () => {}); // observed below too
     let backlog = false;
     let sockErr: Error | undefined;
     sock.on('error', (e) => { sockErr = e; });
@@ -250,6 +262,7 @@ export class IncomingJob {
     if (u.kind === 'defer') throw new Error("'defer' cannot be started: give tcp:, unix: or file:");
     this.started = true;
     this.st.status = 'setup';
+    if (this.opts.control?.isRunning) this.opts.control.pause(); // an incoming machine does not run (QEMU inmigrate)
     const t0 = now();
     if (u.kind === 'file') {
       this.resolveListening(uri);
