@@ -243,6 +243,12 @@ registerBlockHooks('cpu', {
     if (nip % 4n !== 0n) fail(`${path}.nip`, `${hex(nip)} is not a 4-byte aligned instruction address`);
     const msr = staged.getBig('msr');
     if ((msr & ~MSR_DEFINED) !== 0n) fail(`${path}.msr`, `${hex(msr)} sets reserved bits ${hex(msr & ~MSR_DEFINED)}`);
+    // Flags the run loop keeps as 0/1 (declared by the CPU; checked where present).
+    for (const f of ['externalPending', 'idle']) {
+      if (!staged.layout.fieldsByName.has(f)) continue;
+      const v = staged.getNum(f);
+      if (v > 1) fail(`${path}.${f}`, `${v} is not 0 or 1`);
+    }
   },
 });
 
