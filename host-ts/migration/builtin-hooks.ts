@@ -42,12 +42,13 @@ registerRegionMigration({
   },
   validate({ index, path, bytes, machine }) {
     const entries = machine.destView('vio', index).getNum('tceEntries');
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Host byte order (little-endian) u32 pairs; the staged image is a fresh, aligned buffer.
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
     const ram = BigInt(machine.ramSize);
-    for (let k = 0; k < bytes.length / 8; k++) {
-      const lo = dv.getUint32(k * 8, true);
-      const hi = dv.getUint32(k * 8 + 4, true);
-      if (lo === 0 && hi === 0) continue;
+    for (let k = 0; k < w.length >> 1; k++) {
+      const lo = w[2 * k];
+      const hi = w[2 * k + 1];
+      if ((lo | hi) === 0) continue;
       if (k >= entries) fail(`${path}.entry[${k}]`, `non-zero TCE past the window of ${entries} entries`);
       const tce = (BigInt(hi) << 32n) | BigInt(lo);
       if ((tce & TCE_PERM) !== 0n && (tce & ~0xfffn) + BigInt(GUEST_PAGE) > ram) {
