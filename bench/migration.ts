@@ -26,10 +26,18 @@ function machine(): Machine {
 class Writer implements Migratable {
   private t: NodeJS.Immediate | undefined;
   private seed = 1;
-  constructor(private readonly m: Machine, private readonly pagesPerTurn: number, private readonly hotPages: number) {}
+  private slow = 0;
+  private credit = 0;
+  constructor(private readonly m: Machine, private readonly pagesPerTurn: number, private readonly hotPages: number, readonly canThrottle: boolean) {}
   get isRunning(): boolean { return this.t !== undefined; }
+  throttle(fraction: number): void {
+    if (this.canThrottle) this.slow = fraction;
+  }
   resume(): void {
     const tick = (): void => {
+      this.credit += 1 - this.slow;
+      if (this.credit < 1) { this.t = setImmediate(tick); return; }
+      this.credit -= 1;
       for (let k = 0; k < this.pagesPerTurn; k++) {
         this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
         this.m.writeRam((this.seed % this.hotPages) * 4096, [this.seed & 0xff, 1, 2, 3]);
@@ -64,15 +72,16 @@ export default async function bench(): Promise<void> {
     for (let p = 0; p < RAM / 4096; p++) src.writeRam(p * 4096 + (p % 512) * 8, [p & 0xff, 0x5a]);
     const rows: [string, MigrationStatus][] = [];
     rows.push(['idle', await liveRun(src, machine(), join(dir, 'a.sock'))]);
-    rows.push(['guest writing, 16 MiB hot', await liveRun(src, machine(), join(dir, 'b.sock'), new Writer(src, 64, 4096))]);
-    rows.push(['guest writing, all RAM', await liveRun(src, machine(), join(dir, 'c.sock'), new Writer(src, 64, RAM / 4096))]);
+    rows.push(['guest writing, 16 MiB hot', await liveRun(src, machine(), join(dir, 'b.sock'), new Writer(src, 64, 4096, false))]);
+    rows.push(['guest writing, all RAM', await liveRun(src, machine(), join(dir, 'c.sock'), new Writer(src, 64, RAM / 4096, false))]);
+    rows.push(['  same, auto-converge', await liveRun(src, machine(), join(dir, 'd.sock'), new Writer(src, 64, RAM / 4096, true))]);
     console.log('live migration, 512 MiB guest RAM (all pages non-zero), unix socket, one process');
     console.log(`destination validate+commit: ${rows.map(([n, s]) => n + ' ' + ms(s.setupTimeMs)).join(', ')}`);
-    console.log('case                          total      downtime   sent      MiB/s   dirty passes  dirty pages/s');
+    console.log('case                          total      downtime   sent      MiB/s   dirty passes  dirty pages/s  throttle');
     for (const [name, s] of rows) {
       const rate = (s.transferredBytes / 1048576) / (s.totalTimeMs / 1000);
       console.log(`${name.padEnd(30)}${ms(s.totalTimeMs).padEnd(11)}${ms(s.downtimeMs).padEnd(11)}${mib(s.transferredBytes).padEnd(10)}`
-        + `${rate.toFixed(0).padEnd(8)}${String(s.ram.dirtySyncCount).padEnd(14)}${s.ram.dirtyPagesRate}`);
+        + `${rate.toFixed(0).padEnd(8)}${String(s.ram.dirtySyncCount).padEnd(14)}${String(s.ram.dirtyPagesRate).padEnd(15)}${s.cpuThrottlePercentage ?? 0}%`);
     }
     let t = performance.now();
     const snap = saveMachine(src);

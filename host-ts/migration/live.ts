@@ -27,6 +27,11 @@ export interface MigrateOptions {
   ackTimeoutMs?: number;
 }
 
+/** Auto-converge: first throttle, step, ceiling (fraction of guest time taken away; QEMU: 20%, 10%, 99%). */
+const THROTTLE_INITIAL = 0.2;
+const THROTTLE_STEP = 0.1;
+const THROTTLE_MAX = 0.99;
+
 const REPLY_OK = 0;
 const REPLY_ERROR = 1;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -75,6 +80,7 @@ export class MigrationJob {
       }
       this.st.status = 'completed'; // the source stays paused, as QEMU's does
     } catch (e) {
+      ctl?.throttle?.(0);
       if (this.paused && wasRunning) ctl?.resume();
       stopDirtyTracking(this.machine);
       this.st.status = this.cancelled ? 'cancelled' : 'failed';
@@ -149,6 +155,7 @@ export class MigrationJob {
     let bandwidth = bw(w.bytes, now() - passStart);
     const maxDown = this.opts.maxDowntimeMs ?? 300;
     const maxIter = this.opts.maxIterations ?? 30;
+    let throttle = 0;
     let prev = Infinity;
     let dirty = takeDirtyPages(m);
     for (;;) {
@@ -156,7 +163,15 @@ export class MigrationJob {
       this.st.ram.dirtyPagesRate = Math.round(dirty.length / Math.max(elapsed / 1000, 1e-3));
       this.st.ram.remaining = dirty.length;
       const est = (dirty.length * (PAGE + 9)) / bandwidth;
-      if (est <= maxDown || dirty.length >= prev || this.st.ram.dirtySyncCount >= maxIter) break;
+      if (est <= maxDown || this.st.ram.dirtySyncCount >= maxIter) break;
+      if (dirty.length >= prev) {
+        // Not converging: slow the guest down if it lets us (QEMU auto-converge), else stop now.
+        const ctl = this.opts.control;
+        if (!ctl?.throttle || throttle >= THROTTLE_MAX) break;
+        throttle = Math.min(THROTTLE_MAX, throttle === 0 ? THROTTLE_INITIAL : throttle + THROTTLE_STEP);
+        ctl.throttle(throttle);
+        this.st.cpuThrottlePercentage = Math.round(throttle * 100);
+      }
       prev = dirty.length;
       passStart = now();
       const before = w.bytes;
@@ -169,6 +184,7 @@ export class MigrationJob {
       dirty = takeDirtyPages(m);
     }
     // Stop and copy.
+    if (throttle > 0) this.opts.control?.throttle?.(0);
     this.pause();
     const tStop = now();
     this.st.status = 'device';

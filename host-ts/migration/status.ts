@@ -26,6 +26,8 @@ export interface MigrationStatus {
     /** Pages remaining (the last dirty set seen). */
     remaining: number;
   };
+  /** Guest slowed down by auto-converge, percent (absent: never throttled). */
+  cpuThrottlePercentage?: number;
   errorDesc?: string;
 }
 
@@ -43,6 +45,11 @@ export interface Migratable {
   pause(): void;
   resume(): void;
   readonly isRunning: boolean;
+  /**
+   * Optional auto-converge: run the guest only (1 - fraction) of the time (0 = full speed). Called
+   * when pre-copy does not converge, and with 0 when migration ends.
+   */
+  throttle?(fraction: number): void;
 }
 
 /** A run loop with an async start() that returns once stop() was called (e.g. the CPU runner). */

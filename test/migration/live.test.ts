@@ -141,3 +141,21 @@ describe('early refusal', () => {
     guest.pause();
   });
 });
+
+describe('auto-converge', () => {
+  test('a guest dirtying RAM faster than it is sent is throttled (auto-converge) and the copy is exact', async () => {
+    const src = makeMachine({ ramSize: RAM });
+    randomizeState(src, 12);
+    const guest = new GuestWriter(src, 12, 256); // 256 random pages per turn over 2048 pages
+    guest.resume();
+    const dst = makeMachine({ ramSize: RAM });
+    const inc = incoming(dst, `unix:${join(dir, 'conv.sock')}`);
+    const out = await migrate(src, await inc.listening, { control: guest, batchPages: 64, maxDowntimeMs: 0, maxIterations: 12 }).done;
+    expect((await inc.done).status).toBe('completed');
+    expect(out.status).toBe('completed');
+    expect(out.cpuThrottlePercentage).toBeGreaterThanOrEqual(20);
+    expect(guest.throttleCalls[0]).toBe(0.2);
+    expect(guest.throttleCalls.at(-1)).toBe(0); // released at the end
+    expect(stateHash(dst)).toBe(stateHash(src));
+  });
+});
