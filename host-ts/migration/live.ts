@@ -113,7 +113,7 @@ export class MigrationJob {
     const m = this.machine;
     const sock = await connectMigration(u);
     this.socket = sock;
-    const reply = readReply(sock, this.opts.ackTimeoutMs ?? 30_000);
+    const reply = readReply(sock);
     reply.then((v) => { if (v !== undefined) onRefusal(v); }, () => {}); // observed below too
     let backlog = false;
     let sockErr: Error | undefined;
@@ -194,7 +194,13 @@ export class MigrationJob {
     writeDeviceState(w, m);
     w.end();
     await drain();
-    const verdict = await reply;
+    // The destination answers once it has validated and committed everything.
+    const ackMs = this.opts.ackTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const verdict = await Promise.race([
+      reply,
+      new Promise<never>((_, j) => { timer = setTimeout(() => j(new Error(`no answer from the destination within ${ackMs} ms after the end of the stream`)), ackMs); }),
+    ]).finally(() => clearTimeout(timer));
     this.st.downtimeMs = now() - tStop;
     this.st.transferredBytes = w.bytes;
     if (verdict !== undefined) throw new Error(`destination refused the migration: ${verdict}`);
@@ -213,12 +219,10 @@ function mergeSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
 }
 
 /** Waits for the destination's verdict: undefined = committed, a string = its error. */
-function readReply(sock: net.Socket, timeoutMs: number): Promise<string | undefined> {
+function readReply(sock: net.Socket): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error(`no answer from the destination within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
-    const finish = (f: () => void): void => { clearTimeout(timer); sock.off('data', onData); f(); };
+    const finish = (f: () => void): void => { sock.off('data', onData); f(); };
     const onData = (d: Buffer): void => {
       buf = Buffer.concat([buf, d]);
       if (buf.length >= 1 && buf[0] === REPLY_OK) return finish(() => resolve(undefined));
