@@ -153,6 +153,7 @@ export class MigrationJob {
     }
     const bw = (bytes: number, ms: number): number => bytes / Math.max(ms, 1); // bytes per ms
     let bandwidth = bw(w.bytes, now() - passStart);
+    let lastPassBytes = w.bytes;
     const maxDown = this.opts.maxDowntimeMs ?? 300;
     const maxIter = this.opts.maxIterations ?? 30;
     let throttle = 0;
@@ -164,13 +165,17 @@ export class MigrationJob {
       this.st.ram.remaining = dirty.length;
       const est = (dirty.length * (PAGE + 9)) / bandwidth;
       if (est <= maxDown || this.st.ram.dirtySyncCount >= maxIter) break;
-      if (dirty.length >= prev) {
-        // Not converging: slow the guest down if it lets us (QEMU auto-converge), else stop now.
-        const ctl = this.opts.control;
-        if (!ctl?.throttle || throttle >= THROTTLE_MAX) break;
-        throttle = Math.min(THROTTLE_MAX, throttle === 0 ? THROTTLE_INITIAL : throttle + THROTTLE_STEP);
-        ctl.throttle(throttle);
-        this.st.cpuThrottlePercentage = Math.round(throttle * 100);
+      const ctl = this.opts.control;
+      if (ctl?.throttle) {
+        // QEMU auto-converge: the guest dirtied more than half of what the last pass sent, so it is
+        // outrunning the link; take more of its time away (more passes then pay off).
+        if (dirty.length * PAGE > lastPassBytes / 2 && throttle < THROTTLE_MAX) {
+          throttle = Math.min(THROTTLE_MAX, throttle === 0 ? THROTTLE_INITIAL : throttle + THROTTLE_STEP);
+          ctl.throttle(throttle);
+          this.st.cpuThrottlePercentage = Math.round(throttle * 100);
+        } else if (dirty.length >= prev && throttle >= THROTTLE_MAX) break;
+      } else if (dirty.length >= prev) {
+        break; // not converging and the guest cannot be slowed: stop and copy now
       }
       prev = dirty.length;
       passStart = now();
@@ -180,6 +185,7 @@ export class MigrationJob {
         await drain();
       }
       bandwidth = Math.max(bandwidth * 0.5, bw(w.bytes - before, now() - passStart));
+      lastPassBytes = w.bytes - before;
       this.st.ram.dirtySyncCount++;
       dirty = takeDirtyPages(m);
     }
