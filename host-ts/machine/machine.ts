@@ -28,6 +28,9 @@ export interface HcallResult {
 }
 
 const U64 = (v: bigint | number): bigint => BigInt.asUintN(64, BigInt(v));
+/** Hypercall batch record (core-as/hcall/batch.ts): r3..r12 in, r3 out; area size in bytes. */
+export const HCALL_REC_SIZE = 88;
+const HCALL_BATCH_AREA = 0x10000;
 
 /** A device the machine services: `poll` after every hypercall, run slice and timer step. */
 export interface MachineDevice {
@@ -126,6 +129,28 @@ export class Machine {
       ret: BigInt.asIntN(64, this.gpr(3)),
       out: Array.from({ length: 9 }, (_, i) => this.gpr(4 + i)),
     };
+  }
+
+  /**
+   * Runs many hypercalls with few Wasm crossings: each call is [opcode, ...args (<= 9)]; returns each
+   * call's r3 (signed). Records go to the core's batch area (core-as/hcall/batch.ts).
+   */
+  hcallBatch(calls: readonly (readonly (bigint | number)[])[]): bigint[] {
+    const base = this.core.hcallBatchBase();
+    const perChunk = Math.floor(HCALL_BATCH_AREA / HCALL_REC_SIZE);
+    const out: bigint[] = [];
+    for (let i = 0; i < calls.length; i += perChunk) {
+      const chunk = calls.slice(i, i + perChunk);
+      const dv = new DataView(this.memory.buffer, base, chunk.length * HCALL_REC_SIZE);
+      chunk.forEach((c, k) => {
+        if (c.length < 1 || c.length > 10) throw new RangeError('a batched hypercall is [opcode, up to 9 arguments]');
+        for (let r = 0; r < 10; r++) dv.setBigUint64(k * HCALL_REC_SIZE + r * 8, U64(c[r] ?? 0), true);
+      });
+      this.core.hcallBatch(0, chunk.length);
+      for (let k = 0; k < chunk.length; k++) out.push(dv.getBigInt64(k * HCALL_REC_SIZE + 80, true));
+      this.poll();
+    }
+    return out;
   }
 
   private hostHcall(): void {
