@@ -87,6 +87,7 @@ export function randomizeState(m: Machine, seed: number): void {
   const cpu = view(m.memory, 'cpu');
   cpu.set('nip', BigInt(Math.floor(r() * 2 ** 30) * 4));
   cpu.set('msr', 0x8000_0000_0000_1033n);
+  for (const f of ['externalPending', 'idle']) if (cpu.layout.fieldsByName.has(f)) cpu.set(f, r() < 0.5 ? 1 : 0);
   for (let s = 0; s < 8; s++) {
     const v = view(m.memory, 'vio', s);
     if (v.getNum('kind') === 0) continue;
