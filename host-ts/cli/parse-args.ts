@@ -5,6 +5,7 @@ import {
   type ChardevConfig, type FilterDumpConfig, type MachineConfig, type MachineConfigInput,
   type NetdevConfig, type QmpConfig,
 } from '../config/machine-config.js';
+import { AddressError, parseSocketAddress } from '../qmp/qmp-address.js';
 import { vlanOptionsFromProps, type SpaprVlanOptions } from '../devices/vlan-props.js';
 import { OptsError, parseBool, parseHostPort, parseOpts, parseSize, parseUint, type ParsedOpts } from './qemu-opts.js';
 
@@ -309,16 +310,13 @@ function handleObject(arg: string, ctx: Ctx): void {
 }
 
 function handleQmp(arg: string, ctx: Ctx): void {
-  const o = opts(arg, 'path');
-  const spec = required(o, 'path');
-  checkKeys(o, 'qmp', ['path', 'server', 'wait']);
-  let addr: QmpConfig['addr'];
-  if (spec.startsWith('unix:')) addr = { type: 'unix', path: spec.slice(5) };
-  else if (spec.startsWith('tcp:')) addr = { type: 'tcp', ...parseHostPort(spec.slice(4)) };
-  else throw new OptsError(`'${spec}' is not a supported QMP transport (unix:PATH, tcp:HOST:PORT)`);
-  const server = parseBool('server', o.values.get('server') ?? 'off');
-  if (!server) throw new OptsError('only server mode is supported (add server=on,wait=off)');
-  ctx.cfg.qmp.push({ addr, server, wait: parseBool('wait', o.values.get('wait') ?? 'on') });
+  // The QMP server's own parser, so both read QEMU's chardev spelling the same way.
+  try {
+    ctx.cfg.qmp.push(parseSocketAddress(arg));
+  } catch (e) {
+    if (e instanceof AddressError) throw new OptsError(e.message);
+    throw e;
+  }
 }
 
 const set = (f: (ctx: Ctx) => void): OptionDef => ({ arg: false, handle: (_a, ctx) => f(ctx) });

@@ -2,6 +2,8 @@
 // The CLI (host-ts/cli/) only turns argv into a MachineConfigInput; embedders build one directly.
 // resolveConfig() fills QEMU's defaults and checks cross-references once, for both.
 
+import type { SocketAddress } from '../qmp/qmp-address.js';
+
 export class ConfigError extends Error {}
 
 export type MacAddress = string; // "52:54:00:12:34:56", lower case
@@ -56,11 +58,8 @@ export interface FilterDumpConfig {
   maxlen: number;
 }
 
-export interface QmpConfig {
-  addr: { type: 'unix'; path: string } | { type: 'tcp'; host: string; port: number };
-  server: boolean;
-  wait: boolean;
-}
+/** -qmp: a listening socket (host-ts/qmp/qmp-address.ts parses QEMU's spelling). */
+export type QmpConfig = SocketAddress;
 
 export interface MachineConfig {
   /** Machine type as given (pseries, pseries-7.2, pseries-2.5...). */
