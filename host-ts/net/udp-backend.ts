@@ -58,6 +58,7 @@ export class UdpBackend implements NetBackend {
   private polling = false;
   private readonly batch: Buffer[] = [];
   private readonly staging?: Uint8Array;
+  private readonly log?: (msg: string) => void;
   private readonly lens?: Uint32Array;
 
   private constructor(
@@ -68,6 +69,7 @@ export class UdpBackend implements NetBackend {
     private readonly localAddress: string,
   ) {
     this.id = opts.id;
+    this.log = opts.log;
     if (channel) {
       this.staging = new Uint8Array(2 ** 20);
       this.lens = new Uint32Array(opts.batch ?? 64);
@@ -134,7 +136,7 @@ export class UdpBackend implements NetBackend {
   private startPolling(): void {
     if (this.polling || this.closed || this.eof || !this.attached || !this.channel) return;
     this.polling = true;
-    this.channel.start(() => this.onReadable());
+    this.channel.start((err) => this.onReadable(err));
   }
 
   private stopPolling(): void {
@@ -143,9 +145,21 @@ export class UdpBackend implements NetBackend {
     this.channel!.stop();
   }
 
-  private onReadable(): void {
-    if (!this.feeder.ready()) return;
-    const n = this.channel!.readBatch(this.staging!, this.lens!);
+  private onReadable(err?: string): void {
+    let n = 0;
+    if (err === undefined) {
+      if (!this.feeder.ready()) return;
+      try {
+        n = this.channel!.readBatch(this.staging!, this.lens!);
+      } catch (e) {
+        err = (e as Error).message;
+      }
+    }
+    if (err !== undefined) {
+      this.stopPolling();
+      this.log?.(`netdev ${this.id}: ${err}; no longer reading`);
+      return;
+    }
     const frames: Uint8Array[] = [];
     let off = 0;
     for (let i = 0; i < n; i++) {
@@ -190,7 +204,13 @@ export class UdpBackend implements NetBackend {
       return;
     }
     if (this.channel) {
-      if (!this.channel.write(frame)) {
+      let sent = false;
+      try {
+        sent = this.channel.write(frame);
+      } catch (e) {
+        this.log?.(`netdev ${this.id}: ${(e as Error).message}`);
+      }
+      if (!sent) {
         this.stats.txDropped++;
         return;
       }
