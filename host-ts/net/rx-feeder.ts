@@ -92,6 +92,11 @@ export class RxFeeder {
     return ok;
   }
 
+  /** Frames worth reading now: the port's receiveRoom() hint (unbounded without one). */
+  room(): number {
+    return this.port?.receiveRoom ? Math.max(1, this.port.receiveRoom()) : Infinity;
+  }
+
   /** Drops everything held (backend closing). */
   clear(): void {
     this.pending.length = 0;

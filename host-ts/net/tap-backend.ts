@@ -86,7 +86,9 @@ export class TapBackend implements NetBackend {
     if (!this.feeder.ready()) return; // paused: polling stopped until onCanReceive
     let n: number;
     try {
-      n = this.tap.readBatch(this.staging, this.lens);
+      // Read no more than the device can place: the rest stays in the kernel queue.
+      const room = this.feeder.room();
+      n = this.tap.readBatch(this.staging, room < this.lens.length ? this.lens.subarray(0, room) : this.lens);
     } catch (e) {
       // e.g. the interface was deleted under us: stop reading rather than crash the machine.
       this.stopPolling();

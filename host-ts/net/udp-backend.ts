@@ -150,7 +150,9 @@ export class UdpBackend implements NetBackend {
     if (err === undefined) {
       if (!this.feeder.ready()) return;
       try {
-        n = this.channel!.readBatch(this.staging!, this.lens!);
+        // Read no more than the device can place: the rest stays in the socket buffer.
+        const room = this.feeder.room();
+        n = this.channel!.readBatch(this.staging!, room < this.lens!.length ? this.lens!.subarray(0, room) : this.lens!);
       } catch (e) {
         err = (e as Error).message;
       }
