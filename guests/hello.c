@@ -113,6 +113,8 @@ int cmain(const void *fdt, int boot) {
   put_dec((s64)(msr & 1));
   puts(" ir/dr ");
   put_dec((s64)((msr >> 4) & 3));
+  puts(" pvr ");
+  put_hex(read_pvr());
   putc('\n');
 #if GUEST_LE
   /* Interrupts must be delivered little-endian: H_SET_MODE(mflags 1 = LE, resource 4). */

@@ -42,6 +42,11 @@ read_msr:
 	mfmsr	%r3
 	blr
 
+	.globl read_pvr
+read_pvr:
+	mfpvr	%r3
+	blr
+
 	.globl read_tb
 read_tb:
 	mftb	%r3

@@ -39,6 +39,7 @@ void irq_enable(void);
 void irq_disable(void);
 u64 read_msr(void);
 u64 read_tb(void);
+u64 read_pvr(void);
 void sync_icache(void *p);
 
 /* console */

@@ -5,8 +5,9 @@ import {
   type ChardevConfig, type FilterDumpConfig, type MachineConfig, type MachineConfigInput,
   type NetdevConfig, type QmpConfig,
 } from '../config/machine-config.js';
-import { AddressError, parseSocketAddress } from '../qmp/qmp-address.js';
 import { vlanOptionsFromProps, type SpaprVlanOptions } from '../devices/vlan-props.js';
+
+import { parseSocketAddress } from '../qmp/qmp-address.js';
 import { OptsError, parseBool, parseHostPort, parseOpts, parseSize, parseUint, type ParsedOpts } from './qemu-opts.js';
 
 export class CliError extends Error {}
@@ -337,13 +338,25 @@ function handleObject(arg: string, ctx: Ctx): void {
 }
 
 function handleQmp(arg: string, ctx: Ctx): void {
-  // The QMP server's own parser, so both read QEMU's chardev spelling the same way.
+  const o = opts(arg, 'path');
+  const spec = required(o, 'path');
+  checkKeys(o, 'qmp', ['path', 'server', 'wait']);
+  let addr: QmpConfig['addr'];
+  if (spec.startsWith('unix:')) addr = { type: 'unix', path: spec.slice(5) };
+  else if (spec.startsWith('tcp:')) addr = { type: 'tcp', ...parseHostPort(spec.slice(4)) };
+  else throw new OptsError(`'${spec}' is not a supported QMP transport (unix:PATH, tcp:HOST:PORT)`);
+  const server = parseBool('server', o.values.get('server') ?? 'off');
+  if (!server) throw new OptsError('only server mode is supported (add server=on,wait=off)');
+  ctx.cfg.qmp.push({ addr, server, wait: parseBool('wait', o.values.get('wait') ?? 'on') });
+}
+
+function handleMetrics(arg: string, ctx: Ctx): void {
   try {
-    ctx.cfg.qmp.push(parseSocketAddress(arg));
+    parseSocketAddress(arg, false);
   } catch (e) {
-    if (e instanceof AddressError) throw new OptsError(e.message);
-    throw e;
+    throw new OptsError(`-metrics: ${(e as Error).message}`);
   }
+  ctx.cfg.metrics = arg;
 }
 
 const set = (f: (ctx: Ctx) => void): OptionDef => ({ arg: false, handle: (_a, ctx) => f(ctx) });
@@ -379,6 +392,7 @@ const OPTIONS: Record<string, OptionDef> = {
   'monitor': val((a) => { if (a !== 'none') throw new OptsError('only -monitor none is supported (use -qmp)'); }),
   'S': set((c) => { c.cfg.startPaused = true; }),
   'incoming': val((a, c) => { c.cfg.incoming = a; }),
+  'metrics': val(handleMetrics),
   'D': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: c.cfg.log?.items ?? [], file: a }; }),
   'd': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: [...(c.cfg.log?.items ?? []), ...a.split(',')] }; }),
 };

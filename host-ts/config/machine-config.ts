@@ -2,8 +2,6 @@
 // The CLI (host-ts/cli/) only turns argv into a MachineConfigInput; embedders build one directly.
 // resolveConfig() fills QEMU's defaults and checks cross-references once, for both.
 
-import type { SocketAddress } from '../qmp/qmp-address.js';
-
 export class ConfigError extends Error {}
 
 export type MacAddress = string; // "52:54:00:12:34:56", lower case
@@ -58,8 +56,12 @@ export interface FilterDumpConfig {
   maxlen: number;
 }
 
-/** -qmp: a listening socket (host-ts/qmp/qmp-address.ts parses QEMU's spelling). */
-export type QmpConfig = SocketAddress;
+/** -qmp: a listening socket (host-ts/qmp/qmp-address.ts fromQmpConfig turns it into a listen address). */
+export interface QmpConfig {
+  addr: { type: 'unix'; path: string } | { type: 'tcp'; host: string; port: number };
+  server: boolean;
+  wait: boolean;
+}
 
 export interface MachineConfig {
   /** Machine type as given (pseries, pseries-7.2, pseries-2.5...). */
@@ -88,6 +90,8 @@ export interface MachineConfig {
   qmp: QmpConfig[];
   /** -incoming URI (migration), parsed only. */
   incoming?: string;
+  /** -metrics tcp:[HOST:]PORT: Prometheus text endpoint (host-ts/metrics), as given. */
+  metrics?: string;
   /** -D file and -d items. */
   log: { file?: string; items: string[] };
 }
@@ -245,7 +249,7 @@ export function resolveConfig(input: MachineConfigInput = {}): MachineConfig {
     qmp: input.qmp ?? [],
     log: { items: input.log?.items ?? [], ...(input.log?.file !== undefined ? { file: input.log.file } : {}) },
   };
-  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming'] as const) {
+  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming', 'metrics'] as const) {
     if (input[k] !== undefined) cfg[k] = input[k];
   }
   return cfg;

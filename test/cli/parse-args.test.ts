@@ -59,7 +59,7 @@ describe('command line -> config', () => {
       { id: 'nic1', netdev: 't0', mac: '52:54:00:12:34:56', useRxBufferPools: true },
     ]);
     expect(c.filterDumps).toEqual([{ id: 'f0', netdev: 'n0', file: '/tmp/n0.pcap', maxlen: 65536 }]);
-    expect(c.qmp).toEqual([{ kind: 'unix', path: '/tmp/qmp.sock', wait: false }]);
+    expect(c.qmp).toEqual([{ addr: { type: 'unix', path: '/tmp/qmp.sock' }, server: true, wait: false }]);
     expect(c.incoming).toBe('tcp:127.0.0.1:4444');
     expect(c.log).toEqual({ file: '/tmp/log.txt', items: ['guest_errors', 'unimp'] });
   });
@@ -74,10 +74,10 @@ describe('command line -> config', () => {
   });
 
   it('old QEMU boolean forms for -qmp, and tcp', () => {
-    expect(cfg('-qmp unix:/tmp/q,server,nowait').qmp).toEqual([{ kind: 'unix', path: '/tmp/q', wait: false }]);
-    expect(cfg('-qmp tcp:127.0.0.1:4445,server=on,wait=off').qmp).toEqual([{ kind: 'tcp', host: '127.0.0.1', port: 4445, wait: false }]);
-    expect(err(['-qmp', 'unix:/tmp/q'])).toBe("-qmp unix:/tmp/q: 'unix:/tmp/q': only server=on sockets are supported");
-    expect(err(['-qmp', 'bogus,server=on'])).toMatch(/^-qmp bogus,server=on: /);
+    expect(cfg('-qmp unix:/tmp/q,server,nowait').qmp).toEqual([{ addr: { type: 'unix', path: '/tmp/q' }, server: true, wait: false }]);
+    expect(cfg('-qmp tcp:127.0.0.1:4445,server=on,wait=off').qmp)
+      .toEqual([{ addr: { type: 'tcp', host: '127.0.0.1', port: 4445 }, server: true, wait: false }]);
+    expect(err(['-qmp', 'bogus'])).toMatch(/^-qmp bogus: 'bogus' is not a supported QMP transport/);
   });
 
   it('netdev spellings of QEMU 7.2', () => {
