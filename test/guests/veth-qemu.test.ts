@@ -64,8 +64,11 @@ describe.skipIf(!hasQemu)('veth guest on QEMU 7.2', () => {
     const r = result(await g.exit);
     const b = await back;
     g.sock.close();
-    expect(r).toMatchObject({ mode: 'echo', rx: 203, bytes: 203 * 300, stream: 200, gaps: 0, dup: 0, end: 3, dropped: 0,
-      pool0: 203, pool1: 0, pool2: 0, addfail: 0, invalid: 0, tx: 200, txfail: 0 });
+    // The guest stops at the first end marker; the other two may arrive in the same poll batch.
+    const end = r.end as number;
+    expect(end).toBeGreaterThanOrEqual(1);
+    expect(r).toMatchObject({ mode: 'echo', rx: 200 + end, bytes: (200 + end) * 300, stream: 200, gaps: 0, dup: 0, dropped: 0,
+      pool0: 200 + end, pool1: 0, pool2: 0, addfail: 0, invalid: 0, tx: 200, txfail: 0 });
     expect(b).toMatchObject({ frames: 200, bytes: 200 * 300, stream: 200, gaps: 0, dup: 0 });
   });
 
@@ -82,9 +85,9 @@ describe.skipIf(!hasQemu)('veth guest on QEMU 7.2', () => {
   test('send mode: the guest transmits exactly the frames the tool would build', async () => {
     const g = await boot('veth-be.elf', 'on', 'mode=send count=50 size=1000 ip=10.0.2.15 peer=10.0.2.2');
     const frames: Buffer[] = [];
-    const got = receiveStream(g.sock, 5000, (f) => frames.push(Buffer.from(f)));
+    g.sock.on('message', (f: Buffer) => frames.push(Buffer.from(f)));
     const r = result(await g.exit);
-    await got;
+    await new Promise((res) => setTimeout(res, 300)); // QEMU sent them before it exited; let the socket drain
     g.sock.close();
     expect(r).toMatchObject({ mode: 'send', tx: 53, txfail: 0 });
     expect(frames.length).toBe(53);
