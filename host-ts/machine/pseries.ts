@@ -38,9 +38,12 @@ export interface PseriesBootOptions {
   rngSeed?: Uint8Array;
   /** RTAS clock (ms since the epoch); default Date.now. */
   now?: () => number;
+  /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
+  noReboot?: boolean;
 }
 
 export type StopReason = 'power-off' | 'reboot' | 'budget' | 'idle' | 'break';
+
 
 export interface RunResult {
   reason: StopReason;
@@ -73,8 +76,10 @@ export class PseriesMachine {
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
+  /** Machine resets done by system-reboot (counter). */
+  reboots = 0;
 
-  constructor(opts: PseriesBootOptions) {
+  constructor(private readonly opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
     if (opts.initrd && !opts.kernel) throw new BootError('-initrd only allowed with -kernel option');
     if (!opts.bios && !opts.kernel) throw new BootError('nothing to boot: give -bios FILE and/or -kernel FILE (no built-in firmware)');
@@ -130,11 +135,38 @@ export class PseriesMachine {
       const initrd = this.initrd && { start: this.initrd.start, size: this.initrd.end - this.initrd.start };
       this.entry = kernelEntry(this.kernel!.addr, initrd, CI_STUB_ADDR);
     }
+    this.enter();
+  }
+
+  /** CPU reset, then the entry state. */
+  private enter(): void {
+    const m = this.machine;
     const core = m.core as unknown as Partial<{ cpuReset(): void }>;
     core.cpuReset?.(); // DEC, run-loop caches; the entry state below then sets QEMU's registers
     applyEntryState(m, this.entry);
     // The CPU model is the machine's: mfpvr must agree with /cpus cpu-version (QEMU 7.2: 0x004e1200).
     if (m.cpu.layout.fieldsByName.has('pvr')) m.cpu.set('pvr', POWER9_PVR);
+  }
+
+  /**
+   * System reset (QEMU qemu_system_reset): devices reset, the images (firmware, kernel, initrd,
+   * device tree) copied into RAM again at the same places, the CPU back at its entry state.
+   * Other RAM keeps its contents, as on QEMU.
+   */
+  reset(): void {
+    const m = this.machine;
+    const o = this.opts;
+    m.reset();
+    if (o.bios) loadBios(m, o.bios);
+    if (o.kernel) loadElfKernel(m, o.kernel);
+    if (o.initrd && this.initrd) m.writeRam(this.initrd.start, o.initrd);
+    if (this.fdtAddr !== undefined) m.writeRam(this.fdtAddr, this.fdt);
+    else m.writeRam(CI_STUB_ADDR, ciStub());
+    this.enter();
+    this.stopped = undefined;
+    this.exitStatus = undefined;
+    m.state.set('exitReason', EXIT.EXIT_NONE);
+    this.reboots++;
   }
 
   private stop(why: 'power-off' | 'reboot', status: number): void {
@@ -180,13 +212,16 @@ export class PseriesMachine {
   private step(start: bigint, max: number, slice = 1_000_000): RunResult | undefined {
     if (!this.hasCpu) throw new Error('this core build has no CPU (core-as exports no run(budget))');
     const core = this.machine.core as unknown as CpuExports;
+    if (this.stopped === 'reboot' && !this.opts.noReboot) this.reset();
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     const done = Number(this.insnCount() - start);
     if (done >= max) return { reason: 'budget', insns: this.insnCount() - start };
     this.machine.state.set('exitReason', EXIT.EXIT_NONE);
     const exit = core.run(Math.max(1, Math.min(slice, max - done)));
     this.machine.poll();
-    if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
+    if (this.stopped === 'power-off' || (this.stopped === 'reboot' && this.opts.noReboot)) {
+      return { reason: this.stopped, insns: this.insnCount() - start };
+    }
     if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
     if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
     return undefined;

@@ -257,3 +257,41 @@ describe.skipIf(!hasLpcr(new Machine({ ramSize: 1 << 20 })))('H_SET_MODE (needs 
     expect(m.hcall(HCALL.H_SET_MODE, 1, 3, 0, 0).ret).toBe(H(HRC.H_UNSUPPORTED_FLAG));
   });
 });
+
+describe('system reset (system-reboot)', () => {
+  const rebootCall = (p: ReturnType<typeof createPseries>): void => {
+    p.machine.writeRam(0x3000, Uint8Array.of(0, 0, 0x20, 0x04, 0, 0, 0, 0, 0, 0, 0, 1, 9, 9, 9, 9));
+    expect(p.machine.hcall(HCALL.KVMPPC_H_RTAS, 0x3000).ret).toBe(0n);
+  };
+
+  test('reset() copies the images and the tree in again and restores the entry state', () => {
+    const bios = new Uint8Array(0x1000).fill(0x60);
+    const p = createPseries({ bios });
+    rebootCall(p);
+    expect(p.stopped).toBe('reboot');
+    p.machine.writeRam(0x100, [0, 0, 0, 0]);
+    p.machine.writeRam(0x1fe00000, [0, 0, 0, 0]);
+    p.machine.cpu.set('nip', 0x1234n);
+    p.machine.setGpr(3, 0);
+    p.machine.writeRam(0x200000, [7]); // ordinary RAM keeps its contents
+    p.reset();
+    expect([...p.machine.readRam(0x100, 4)]).toEqual([0x60, 0x60, 0x60, 0x60]);
+    expect([...p.machine.readRam(0x1fe00000, 4)]).toEqual([0xd0, 0x0d, 0xfe, 0xed]);
+    expect(p.machine.cpu.getBig('nip')).toBe(0x100n);
+    expect(p.machine.gpr(3)).toBe(0x1fe00000n);
+    expect([...p.machine.readRam(0x200000, 1)]).toEqual([7]);
+    expect(p.stopped).toBeUndefined();
+    expect(p.reboots).toBe(1);
+  });
+
+  test.skipIf(!createPseries({ bios: new Uint8Array(0x200) }).hasCpu)('run(): reboot resets and boots again; -no-reboot ends the run', () => {
+    const img = new Uint8Array(readFileSync(join(__dirname, '../../guests/prebuilt/hello-be.bin')));
+    const p = createPseries({ bios: img });
+    rebootCall(p);
+    expect(p.run({ maxInsns: 50_000_000 }).reason).toBe('power-off');
+    expect(p.reboots).toBe(1);
+    const q = createPseries({ bios: img, noReboot: true });
+    rebootCall(q);
+    expect(q.run({ maxInsns: 50_000_000 })).toEqual({ reason: 'reboot', insns: 0n });
+  });
+});

@@ -4,7 +4,9 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { createPseries, type PseriesBootOptions } from '../../host-ts/machine/pseries.js';
+import { attachInput } from '../../host-ts/console/console-backends.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const DATA = join(__dirname, 'data');
@@ -39,4 +41,23 @@ describe.skipIf(!hasCpu)('prebuilt guests print what they print on QEMU 7.2', ()
       if (p.machine.cpu.layout.fieldsByName.has('unimplTotal')) expect(p.machine.cpu.getNum('unimplTotal')).toBe(0);
     });
   }
+});
+
+describe.skipIf(!hasCpu)('console input arriving while the guest runs', () => {
+  test('echo guest reads bytes piped in later, chunk by chunk (runAsync keeps the event loop live)', async () => {
+    let out = '';
+    const p = createPseries({ bios: image('echo-be.bin'), console: (b) => { out += Buffer.from(b).toString('latin1'); } });
+    const stream = new PassThrough();
+    const detach = attachInput(p, stream);
+    setTimeout(() => stream.write('ab\r'), 5);
+    setTimeout(() => stream.write('\0cd'), 15);
+    setTimeout(() => stream.write('q'), 25);
+    const r = await p.runAsync({ slice: 200_000, maxInsns: 2_000_000_000 });
+    detach();
+    expect(r.reason).toBe('power-off');
+    // chunk boundaries depend on timing, the bytes and their order do not
+    const bytes = [...out.matchAll(/0x([0-9a-f]+)/g)].map((m) => parseInt(m[1], 16));
+    expect(bytes).toEqual([0x61, 0x62, 0x0d, 0x00, 0x63, 0x64, 0x71]);
+    expect(out.endsWith('echo: 7 bytes\n')).toBe(true);
+  });
 });
