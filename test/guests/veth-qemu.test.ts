@@ -2,60 +2,12 @@
 // UDP socket backend on loopback, moderate rates so nothing is lost on a loaded host.
 // The same scenarios are meant to run against pseries-wasm with the same image and tools.
 import { describe, expect, test } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
-import { join } from 'node:path';
-import { openUdp, receiveStream, sendStream, streamFrame, streamSeq, STREAM_END } from '../tools/frame-sender.js';
+import { receiveStream, sendStream, streamFrame, streamSeq, STREAM_END } from '../tools/frame-sender.js';
+import { bootVethOnQemu, hasQemu, parseVethResult as result } from '../tools/veth-qemu.js';
 
-const PREBUILT = join(__dirname, '../../guests/prebuilt');
-const hasQemu = spawnSync('qemu-system-ppc64', ['--version']).status === 0;
+const boot = (image: string, pools: 'on' | 'off', append: string) => bootVethOnQemu({ image, pools, append });
 
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
-interface Guest { ready: Promise<void>; exit: Promise<string>; sock: Socket }
-
-/** Boots `image` with bootargs on a spapr-vlan whose UDP socket talks to a socket of ours. */
-async function boot(image: string, pools: 'on' | 'off', append: string): Promise<Guest> {
-  const qemuPort = await freePort();
-  const sock = await openUdp('127.0.0.1:0');
-  const toolPort = sock.address().port;
-  await new Promise<void>((r) => sock.connect(qemuPort, '127.0.0.1', () => r()));
-  const q = spawn('qemu-system-ppc64', [
-    '-M', 'pseries,x-vof=on', '-m', '512M', '-nodefaults', '-nographic', '-serial', 'stdio',
-    '-kernel', join(PREBUILT, image), '-append', append,
-    '-netdev', `socket,id=n0,udp=127.0.0.1:${toolPort},localaddr=127.0.0.1:${qemuPort}`,
-    '-device', `spapr-vlan,netdev=n0,use-rx-buffer-pools=${pools}`,
-  ], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((r) => { onReady = r; });
-  q.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('veth: ready')) onReady(); });
-  const exit = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { q.kill(); reject(new Error(`guest timed out:\n${out}`)); }, 40_000);
-    q.on('exit', (code) => { clearTimeout(timer); code === 0 ? resolve(out) : reject(new Error(`qemu exit ${code}:\n${out}`)); });
-  });
-  return { ready, exit, sock };
-}
-
-/** The guest's result line as numbers. */
-function result(console: string): Record<string, number | string> {
-  const line = console.split('\n').find((l) => l.startsWith('veth: mode='));
-  if (!line) throw new Error(`no result line:\n${console}`);
-  const r: Record<string, number | string> = {};
-  for (const kv of line.slice(6).split(' ')) {
-    const [k, v] = kv.split('=');
-    r[k!] = /^\d+$/.test(v!) ? Number(v) : v!;
-  }
-  return r;
-}
-
-describe.skipIf(!hasQemu)('veth guest on QEMU 7.2', () => {
+describe.skipIf(!hasQemu())('veth guest on QEMU 7.2', () => {
   test('pools mode, LE: 200 stream frames echoed back, buffers from the 512-byte pool', async () => {
     const g = await boot('veth-le.elf', 'on', 'mode=echo idle=1');
     await g.ready;
