@@ -15,3 +15,13 @@ export { vlanArrive, vlanFlush, devTimers, devNextDeadline, vlanReset, vlanSendR
 
 /** Batched hypercalls from records in the scratch region (hcall/batch.ts). */
 export { hcallBatch, hcallBatchBase } from './hcall/batch';
+
+export { run, cpuReset } from './cpu/run';
+import { decDeadlineNs } from './cpu/timebase';
+import { interruptDeliverable } from './cpu/exceptions';
+
+/** Virtual time (ns) at which the decrementer next raises its exception (host idle handling). */
+export function cpuDecDeadlineNs(): u64 { return decDeadlineNs(); }
+
+/** 1 if an asynchronous interrupt could be delivered now (MSR[EE] and DEC or external pending). */
+export function cpuInterruptDeliverable(): u32 { return interruptDeliverable() ? 1 : 0; }

@@ -31,6 +31,7 @@ Network
 
 Control
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off
+  -metrics tcp:[HOST:]PORT                                   Prometheus text at GET /metrics (tcp:PORT: loopback)
   -incoming URI, -D LOGFILE, -d ITEM[,ITEM...]
   -h, --help, --version
 `;

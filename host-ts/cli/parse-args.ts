@@ -5,6 +5,9 @@ import {
   type ChardevConfig, type FilterDumpConfig, type MachineConfig, type MachineConfigInput,
   type NetdevConfig, type QmpConfig,
 } from '../config/machine-config.js';
+import { vlanOptionsFromProps, type SpaprVlanOptions } from '../devices/vlan-props.js';
+
+import { parseSocketAddress } from '../qmp/qmp-address.js';
 import { OptsError, parseBool, parseHostPort, parseOpts, parseSize, parseUint, type ParsedOpts } from './qemu-opts.js';
 
 export class CliError extends Error {}
@@ -253,7 +256,19 @@ function handleDevice(arg: string, ctx: Ctx): void {
   const id = o.values.get('id');
   switch (driver) {
     case 'spapr-vlan': {
-      checkKeys(o, 'spapr-vlan', ['driver', 'id', 'netdev', 'mac', 'use-rx-buffer-pools', 'reg', 'bootindex', 'irq']);
+      checkKeys(o, 'spapr-vlan', ['driver', 'id', 'netdev', 'mac', 'use-rx-buffer-pools', 'reg', 'bootindex', 'irq',
+        'add-buffers-hcall', 'rx-nofit-timeout', 'rx-pending-max']);
+      // Our properties beyond QEMU's, parsed by the device's own property table.
+      const extra: Record<string, string> = {};
+      for (const k of ['add-buffers-hcall', 'rx-nofit-timeout', 'rx-pending-max']) {
+        if (o.values.has(k)) extra[k] = o.values.get(k)!;
+      }
+      let ext: SpaprVlanOptions;
+      try {
+        ext = vlanOptionsFromProps(extra);
+      } catch (e) {
+        throw new OptsError((e as Error).message);
+      }
       const macText = o.values.get('mac');
       if (macText !== undefined && !parseMac(macText)) throw new OptsError(`Property 'spapr-vlan.mac' doesn't take value '${macText}'`);
       const pools = o.values.get('use-rx-buffer-pools');
@@ -265,6 +280,9 @@ function handleDevice(arg: string, ctx: Ctx): void {
         ...(macText !== undefined ? { mac: macText } : {}),
         ...(pools !== undefined ? { useRxBufferPools: parseBool('use-rx-buffer-pools', pools) } : {}),
         ...(reg !== undefined ? { reg } : {}),
+        ...(ext.addBuffersHcall !== undefined ? { addBuffersHcall: ext.addBuffersHcall } : {}),
+        ...(ext.rxNofitTimeoutUs !== undefined ? { rxNofitTimeoutUs: ext.rxNofitTimeoutUs } : {}),
+        ...(ext.rxPendingMax !== undefined ? { rxPendingMax: ext.rxPendingMax } : {}),
       });
       break;
     }
@@ -305,6 +323,15 @@ function handleQmp(arg: string, ctx: Ctx): void {
   ctx.cfg.qmp.push({ addr, server, wait: parseBool('wait', o.values.get('wait') ?? 'on') });
 }
 
+function handleMetrics(arg: string, ctx: Ctx): void {
+  try {
+    parseSocketAddress(arg, false);
+  } catch (e) {
+    throw new OptsError(`-metrics: ${(e as Error).message}`);
+  }
+  ctx.cfg.metrics = arg;
+}
+
 const set = (f: (ctx: Ctx) => void): OptionDef => ({ arg: false, handle: (_a, ctx) => f(ctx) });
 const val = (handle: Handler): OptionDef => ({ arg: true, handle });
 
@@ -337,6 +364,7 @@ const OPTIONS: Record<string, OptionDef> = {
   'monitor': val((a) => { if (a !== 'none') throw new OptsError('only -monitor none is supported (use -qmp)'); }),
   'S': set((c) => { c.cfg.startPaused = true; }),
   'incoming': val((a, c) => { c.cfg.incoming = a; }),
+  'metrics': val(handleMetrics),
   'D': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: c.cfg.log?.items ?? [], file: a }; }),
   'd': val((a, c) => { c.cfg.log = { ...c.cfg.log, items: [...(c.cfg.log?.items ?? []), ...a.split(',')] }; }),
 };

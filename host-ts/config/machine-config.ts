@@ -29,6 +29,10 @@ export interface NicConfig {
   useRxBufferPools: boolean;
   /** VIO unit address; undefined = next free (bus allocation). */
   reg?: number;
+  /** Properties beyond QEMU's (host-ts/devices/vlan-props.ts); undefined = the device's default. */
+  addBuffersHcall?: boolean;
+  rxNofitTimeoutUs?: number;
+  rxPendingMax?: number;
 }
 
 export type ChardevConfig =
@@ -85,6 +89,8 @@ export interface MachineConfig {
   qmp: QmpConfig[];
   /** -incoming URI (migration), parsed only. */
   incoming?: string;
+  /** -metrics tcp:[HOST:]PORT: Prometheus text endpoint (host-ts/metrics), as given. */
+  metrics?: string;
   /** -D file and -d items. */
   log: { file?: string; items: string[] };
 }
@@ -196,6 +202,9 @@ export function resolveConfig(input: MachineConfigInput = {}): MachineConfig {
     if (n.id !== undefined) nic.id = n.id;
     if (n.netdev !== undefined) nic.netdev = n.netdev;
     if (n.reg !== undefined) nic.reg = n.reg;
+    if (n.addBuffersHcall !== undefined) nic.addBuffersHcall = n.addBuffersHcall;
+    if (n.rxNofitTimeoutUs !== undefined) nic.rxNofitTimeoutUs = n.rxNofitTimeoutUs;
+    if (n.rxPendingMax !== undefined) nic.rxPendingMax = n.rxPendingMax;
     return nic;
   });
 
@@ -239,7 +248,7 @@ export function resolveConfig(input: MachineConfigInput = {}): MachineConfig {
     qmp: input.qmp ?? [],
     log: { items: input.log?.items ?? [], ...(input.log?.file !== undefined ? { file: input.log.file } : {}) },
   };
-  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming'] as const) {
+  for (const k of ['dumpDtb', 'bios', 'kernel', 'initrd', 'append', 'incoming', 'metrics'] as const) {
     if (input[k] !== undefined) cfg[k] = input[k];
   }
   return cfg;

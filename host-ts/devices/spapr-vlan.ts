@@ -10,8 +10,10 @@ import { HCALL, VIO_KIND } from '../layout/papr.js';
 import { DtNode } from '../devtree/dt-node.js';
 import type { NetBackend, NetPort } from '../net/net-port.js';
 import { RxStage, TxStage } from './vlan-stage.js';
+import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
+import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import {
-  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, type SpaprVlanOptions,
+  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, macToString, type SpaprVlanOptions,
 } from './vlan-props.js';
 
 /** DMA window of the device: 256 MiB at bus address 0 (spec 1.3, 6.1). */
@@ -55,16 +57,21 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   /** The device's state block (AS half's fields). */
   readonly state: BlockView;
   readonly permMac: Uint8Array;
-  readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg'>>;
-  private readonly rx: RxStage;
+  readonly options: Required<Omit<SpaprVlanOptions, 'mac' | 'reg' | 'id'>>;
+  /** -device id= (or a generated name). */
+  readonly id: string;
+  /** The pending-frame ring in Wasm memory (spec 4.2 pending). */
+  readonly rxStage: RxStage;
   private readonly tx: TxStage;
   private backend?: NetBackend;
   private readonly transmitted: Uint8Array[] = [];
   private readonly canReceiveCbs: (() => void)[] = [];
   private couldReceive = false;
+  private draining = false;
 
   constructor(readonly machine: Machine, opts: SpaprVlanOptions = {}) {
     this.index = freeInstance(machine);
+    this.id = opts.id ?? `spapr-vlan${this.index}`;
     this.options = {
       useRxBufferPools: opts.useRxBufferPools ?? VLAN_DEFAULTS.useRxBufferPools,
       addBuffersHcall: opts.addBuffersHcall ?? VLAN_DEFAULTS.addBuffersHcall,
@@ -85,7 +92,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     s.set('nofitTimeoutNs', BigInt(this.options.rxNofitTimeoutUs) * 1000n);
     s.set('rxPendMax', this.options.rxPendingMax);
     s.set('permMac', macToU64(this.permMac));
-    this.rx = new RxStage(machine.memory, s, this.index);
+    this.rxStage = new RxStage(machine.memory, s, this.index);
     this.tx = new TxStage(machine.memory, s, this.index);
     this.resetState();
     s.set('present', 1);
@@ -102,7 +109,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   get rxBufs(): number { return this.state.getNum('rxBufs'); }
   /** Current MAC (H_CHANGE_LOGICAL_LAN_MAC changes it; H_FREE and reset restore the permanent one). */
   get mac(): Uint8Array { return u64ToMac(this.state.getBig('mac')); }
-  get pendingCount(): number { return this.rx.count; }
+  get pendingCount(): number { return this.rxStage.count; }
   get stalled(): boolean { return this.state.getNum('stalled') !== 0; }
   get signalState(): bigint { return this.slot.state.getBig('signalState'); }
   /** Interrupt pulses raised so far (spec 4.9). */
@@ -130,7 +137,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   deliverBatch(frames: readonly Uint8Array[]): number {
     let n = 0;
     for (const f of frames) {
-      if (!this.rx.append(f)) break;
+      if (!this.rxStage.append(f)) break;
       n++;
     }
     const refused = frames.length - n;
@@ -142,7 +149,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   /** Copies of frames waiting in pending, oldest first. */
   pendingFrames(): Uint8Array[] {
-    return this.rx.peekAll();
+    return this.rxStage.peekAll();
   }
 
   /** Frames the guest transmitted since the last call (when no backend is attached). */
@@ -159,7 +166,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   // NetPort: backends attach here.
   canReceive(): boolean {
-    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rx.count === 0;
+    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
   receive(frames: Uint8Array[]): number {
@@ -185,9 +192,14 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   }
 
   private drainTx(): void {
-    for (const f of this.tx.drain()) {
-      if (this.backend) this.backend.transmit(f);
-      else this.transmitted.push(f);
+    if (this.draining) return; // a backend callback that polls the machine must not resend
+    this.draining = true;
+    try {
+      // Backends copy what they keep (NetPort contract): they get views of the staging region.
+      if (this.backend) this.tx.drain((f) => this.backend!.transmit(f));
+      else this.tx.drain((f) => this.transmitted.push(f.slice()));
+    } finally {
+      this.draining = false;
     }
   }
 
@@ -215,6 +227,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
       });
     }
     return out;
+  }
+
+  /** Telemetry in the shape QMP query-vlan-stats and metrics share (host-ts/telemetry/vlan-stats.ts). */
+  stats(): VlanDeviceStats {
+    return spaprVlanStats(this, this.id);
   }
 
   /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */

@@ -2,6 +2,8 @@
 // the CLI (`-device spapr-vlan,...`) and embedders.
 
 export interface SpaprVlanOptions {
+  /** -device id= (labels telemetry; default spapr-vlanN). */
+  id?: string;
   /** Permanent MAC "52:54:00:12:34:56" or 6 bytes (spec 6.1 mac). */
   mac?: string | Uint8Array | number[];
   /** Unit address; absent = next free from 0x71000000 (spec 6.1 reg). */
@@ -30,6 +32,7 @@ export const VLAN_DEFAULTS = {
 
 /** QEMU-style property names (`-device spapr-vlan,name=value`) -> option keys. */
 export const VLAN_PROPERTY_NAMES: Record<string, keyof SpaprVlanOptions> = {
+  id: 'id',
   mac: 'mac',
   reg: 'reg',
   'use-rx-buffer-pools': 'useRxBufferPools',
@@ -47,6 +50,7 @@ export function vlanOptionsFromProps(props: Record<string, string>): SpaprVlanOp
     const key = VLAN_PROPERTY_NAMES[name];
     if (!key) throw new Error(`spapr-vlan: unknown property '${name}'`);
     switch (key) {
+      case 'id': o.id = value; break;
       case 'mac': o.mac = value; break;
       case 'reg': o.reg = parseUint(name, value, 0xffffffff); break;
       case 'useRxBufferPools':

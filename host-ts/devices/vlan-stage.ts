@@ -100,17 +100,19 @@ export class TxStage {
     this.usedAt = state.addr('txUsed');
   }
 
-  /** Takes every transmitted frame (copies), oldest first, and empties the region. */
-  drain(): Uint8Array[] {
+  /**
+   * Hands every transmitted frame to `sink`, oldest first, as a view of the region valid only during
+   * the call, then empties the region. Returns the number of frames.
+   */
+  drain(sink: (frame: Uint8Array) => void): number {
     const used = this.dv.getUint32(this.usedAt, true);
-    if (used === 0) return [];
-    const out: Uint8Array[] = [];
-    for (let at = 0; at < used;) {
+    let n = 0;
+    for (let at = 0; at < used; n++) {
       const len = this.dv.getUint32(this.base + at, true);
-      out.push(this.u8.slice(this.base + at + REC_HDR, this.base + at + REC_HDR + len));
+      sink(this.u8.subarray(this.base + at + REC_HDR, this.base + at + REC_HDR + len));
       at += REC_HDR + pad8(len);
     }
     this.dv.setUint32(this.usedAt, 0, true);
-    return out;
+    return n;
   }
 }

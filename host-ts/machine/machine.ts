@@ -5,6 +5,7 @@ import { memoryPages, RAM_BASE, MAX_RAM_SIZE } from '../layout/memory-map.js';
 import { BlockView, view } from '../layout/state-view.js';
 import { HRC, HCALL_NAME } from '../layout/papr.js';
 import { instantiateCore, type CoreBuild, type CoreExports } from '../core/core-module.js';
+import { markDirtyRange } from '../migration/dirty.js';
 import { VioBus } from '../vio/vio-bus.js';
 
 export const DEFAULT_RAM_SIZE = 512 * 1024 * 1024;
@@ -27,6 +28,9 @@ export interface HcallResult {
 }
 
 const U64 = (v: bigint | number): bigint => BigInt.asUintN(64, BigInt(v));
+/** Hypercall batch record (core-as/hcall/batch.ts): r3..r12 in, r3 out; area size in bytes. */
+export const HCALL_REC_SIZE = 88;
+const HCALL_BATCH_AREA = 0x10000;
 
 /** A device the machine services: `poll` after every hypercall, run slice and timer step. */
 export interface MachineDevice {
@@ -127,6 +131,28 @@ export class Machine {
     };
   }
 
+  /**
+   * Runs many hypercalls with few Wasm crossings: each call is [opcode, ...args (<= 9)]; returns each
+   * call's r3 (signed). Records go to the core's batch area (core-as/hcall/batch.ts).
+   */
+  hcallBatch(calls: readonly (readonly (bigint | number)[])[]): bigint[] {
+    const base = this.core.hcallBatchBase();
+    const perChunk = Math.floor(HCALL_BATCH_AREA / HCALL_REC_SIZE);
+    const out: bigint[] = [];
+    for (let i = 0; i < calls.length; i += perChunk) {
+      const chunk = calls.slice(i, i + perChunk);
+      const dv = new DataView(this.memory.buffer, base, chunk.length * HCALL_REC_SIZE);
+      chunk.forEach((c, k) => {
+        if (c.length < 1 || c.length > 10) throw new RangeError('a batched hypercall is [opcode, up to 9 arguments]');
+        for (let r = 0; r < 10; r++) dv.setBigUint64(k * HCALL_REC_SIZE + r * 8, U64(c[r] ?? 0), true);
+      });
+      this.core.hcallBatch(0, chunk.length);
+      for (let k = 0; k < chunk.length; k++) out.push(dv.getBigInt64(k * HCALL_REC_SIZE + 80, true));
+      this.poll();
+    }
+    return out;
+  }
+
   private hostHcall(): void {
     const op = this.gpr(3);
     const handler = op <= 0xffffn ? this.hostHcalls.get(Number(op)) : undefined;
@@ -156,8 +182,10 @@ export class Machine {
     return this.ramView(ra, len).slice();
   }
 
+  /** Host write into guest RAM; marks the pages dirty while migration tracks them (like core-as stores). */
   writeRam(ra: number | bigint, bytes: Uint8Array | number[]): void {
     this.ramView(ra, bytes.length).set(bytes);
+    markDirtyRange(this, Number(ra), bytes.length);
   }
 
   readBe64(ra: number | bigint): bigint {
@@ -166,6 +194,7 @@ export class Machine {
 
   writeBe64(ra: number | bigint, v: bigint): void {
     new DataView(this.memory.buffer, this.checkRam(ra, 8), 8).setBigUint64(0, U64(v), false);
+    markDirtyRange(this, Number(ra), 8);
   }
 }
 

@@ -2,8 +2,7 @@
 // region on every RAM store while machine.dirtyTracking = 1 (core-as/mem/ram.ts markDirty); host
 // writes to guest RAM mark the same bits through markDirtyRange. Bit layout: page p is bit
 // (p & 7) of byte p >> 3, i.e. bit (p & 31) of little-endian u32 word p >> 5.
-import { RAM_BASE, region, GUEST_PAGE } from '../layout/memory-map.js';
-import { view } from '../layout/state-view.js';
+import { RAM_BASE, region, block, GUEST_PAGE } from '../layout/memory-map.js';
 
 /** What migration needs of a machine: its one memory and its RAM size. */
 export interface MachineLike {
@@ -13,32 +12,49 @@ export interface MachineLike {
 
 export const ramPages = (m: MachineLike): number => m.ramSize / GUEST_PAGE;
 
+const BITMAP_BASE = region('dirtyBitmap').base;
+/** u32 index of machine.dirtyTracking in the memory (the field is a u32, 4-aligned by the layout). */
+const TRACKING_WORD = (block('machine').base + block('machine').fieldsByName.get('dirtyTracking')!.offset) >>> 2;
+
+// One u32 view per memory buffer (never detached: memories are never grown), so the per-write
+// check costs no allocation.
+const words32 = new WeakMap<ArrayBufferLike, Uint32Array>();
+function memWords(m: MachineLike): Uint32Array {
+  let w = words32.get(m.memory.buffer);
+  if (!w) {
+    w = new Uint32Array(m.memory.buffer);
+    words32.set(m.memory.buffer, w);
+  }
+  return w;
+}
+
 function bitmapWords(m: MachineLike): Uint32Array {
   // In bounds: the region holds one bit per page of MAX_RAM_SIZE; we view only this RAM's pages.
-  return new Uint32Array(m.memory.buffer, region('dirtyBitmap').base, Math.ceil(ramPages(m) / 32));
+  return new Uint32Array(m.memory.buffer, BITMAP_BASE, Math.ceil(ramPages(m) / 32));
 }
 
 export function isDirtyTracking(m: MachineLike): boolean {
-  return view(m.memory, 'machine').getNum('dirtyTracking') !== 0;
+  return memWords(m)[TRACKING_WORD] !== 0;
 }
 
 /** Clears the bitmap and starts marking pages (the start of the first pre-copy pass). */
 export function startDirtyTracking(m: MachineLike): void {
   bitmapWords(m).fill(0);
-  view(m.memory, 'machine').set('dirtyTracking', 1);
+  memWords(m)[TRACKING_WORD] = 1;
 }
 
 export function stopDirtyTracking(m: MachineLike): void {
-  view(m.memory, 'machine').set('dirtyTracking', 0);
+  memWords(m)[TRACKING_WORD] = 0;
   bitmapWords(m).fill(0);
 }
 
 /** Marks the pages under guest real range [ra, ra+len) dirty if tracking is on (host writes). */
 export function markDirtyRange(m: MachineLike, ra: number, len: number): void {
   if (len <= 0 || !isDirtyTracking(m)) return;
-  const words = bitmapWords(m);
+  const words = memWords(m);
+  const first = BITMAP_BASE >>> 2;
   const last = Math.min(Math.floor((ra + len - 1) / GUEST_PAGE), ramPages(m) - 1);
-  for (let p = Math.floor(ra / GUEST_PAGE); p <= last; p++) words[p >>> 5] |= 1 << (p & 31);
+  for (let p = Math.floor(ra / GUEST_PAGE); p <= last; p++) words[first + (p >>> 5)] |= 1 << (p & 31);
 }
 
 /** Number of pages marked dirty (does not clear). */

@@ -5,3 +5,7 @@ export { MigrationError } from './errors.js';
 export { describeStreamFormat, STREAM_MAGIC, STREAM_VERSION, LIMITS } from './format.js';
 export { registerBlockHooks, registerRegionMigration, type BlockHooks, type ValidateContext, type StagedMachine } from './registry.js';
 export { startDirtyTracking, stopDirtyTracking, takeDirtyPages, markDirtyRange, countDirtyPages, type MachineLike } from './dirty.js';
+export { migrate, incoming, MigrationJob, IncomingJob, type MigrateOptions, type IncomingOptions } from './live.js';
+export { parseMigrationUri, formatMigrationUri, type MigrationUri } from './transport.js';
+export { type MigrationStatus, type MigrationState, type Migratable } from './status.js';
+export { MigrationController, toMigrationInfo } from './qmp-hooks.js';

@@ -61,7 +61,10 @@ export async function loadMachineFrom(m: MachineLike, source: AsyncIterable<Uint
 export function saveMachineToFile(m: MachineLike, path: string): number {
   const fd = openSync(path, 'w');
   try {
-    return saveMachineTo(m, (c) => { writeSync(fd, c); });
+    return saveMachineTo(m, (c, release) => {
+      writeSync(fd, c);
+      release();
+    });
   } finally {
     closeSync(fd);
   }

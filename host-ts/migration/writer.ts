@@ -9,36 +9,53 @@ import { HEADER_BYTES, LIMITS, PAGE, STREAM_MAGIC, STREAM_VERSION, TAG, hasSecti
 import { hooksOf, migratedRegions } from './registry.js';
 import { ramPages, type MachineLike } from './dirty.js';
 
-export type ChunkSink = (chunk: Uint8Array) => void;
+/**
+ * Receives each chunk. The chunk is the sink's to keep unless it calls `release`, which hands the
+ * buffer back for reuse (a socket sink releases once the write completed; reuse spares the page
+ * faults of a fresh 1 MiB allocation per chunk).
+ */
+export type ChunkSink = (chunk: Uint8Array, release: () => void) => void;
 
 const CHUNK = 1 << 20;
 const enc = new TextEncoder();
 
 export class StreamWriter {
-  private buf = new Uint8Array(CHUNK);
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(CHUNK);
   private dv = new DataView(this.buf.buffer);
   private len = 0;
   private crc = 0;
   /** Bytes emitted so far. */
   bytes = 0;
+  /** Pages sent as data and as zero runs (status counters). */
+  pagesData = 0;
+  pagesZero = 0;
+
+  private readonly free: Uint8Array<ArrayBuffer>[] = [];
 
   constructor(private readonly emit: ChunkSink) {}
 
-  /** Emits what is buffered (a copy: the buffer is reused). */
+  /** Hands the buffered bytes to the sink and continues in a recycled or new buffer. */
   flush(): void {
     if (this.len === 0) return;
-    const chunk = this.buf.slice(0, this.len);
+    const full = this.buf;
+    const chunk = full.subarray(0, this.len);
     this.crc = crc32(chunk, this.crc);
     this.bytes += chunk.length;
     this.len = 0;
-    this.emit(chunk);
+    this.buf = this.free.pop() ?? new Uint8Array(Math.max(CHUNK, full.length));
+    this.dv = new DataView(this.buf.buffer);
+    let released = false;
+    this.emit(chunk, () => {
+      if (!released && full.length === CHUNK && this.free.length < 8) this.free.push(full);
+      released = true;
+    });
   }
 
   /** Room for n contiguous bytes; returns the offset to write at. */
   private reserve(n: number): number {
     if (this.len + n > this.buf.length) this.flush();
     if (n > this.buf.length) {
-      this.buf = new Uint8Array(n);
+      this.buf = new Uint8Array(n); // one oversized record; not recycled
       this.dv = new DataView(this.buf.buffer);
     }
     const at = this.len;
@@ -63,6 +80,7 @@ export class StreamWriter {
       this.dv.setUint32(at + 5, n);
       const from = RAM_BASE + first * PAGE; // first + n <= ramPages: inside RAM
       this.buf.set(mem.subarray(from, from + n * PAGE), at + 9);
+      this.pagesData += n;
       first += n;
       count -= n;
     }
@@ -73,6 +91,7 @@ export class StreamWriter {
     this.buf[at] = TAG.RAM_ZERO;
     this.dv.setUint32(at + 1, first);
     this.dv.setUint32(at + 5, count);
+    this.pagesZero += count;
   }
 
   /** Opens a SECTION or REGION record with a payload of exactly `payload` bytes; returns its offset. */
@@ -135,8 +154,7 @@ export function writePageRange(w: StreamWriter, m: MachineLike, from: number, to
   writePages(w, m, pages);
 }
 
-function instancesInUse(mem: MemoryLike, block: string, instances: number): number[] {
-  const inUse = hooksOf(block).inUse;
+function instancesInUse(instances: number, inUse: ((mem: MemoryLike, i: number) => boolean) | undefined, mem: MemoryLike): number[] {
   const out: number[] = [];
   for (let i = 0; i < instances; i++) if (!inUse || inUse(mem, i)) out.push(i);
   return out;
@@ -148,7 +166,7 @@ export function writeDeviceState(w: StreamWriter, m: MachineLike): void {
   for (const wb of wireBlocks().values()) {
     if (!hasSection(wb)) continue;
     const b = wb.layout;
-    for (const i of instancesInUse(m.memory, b.name, b.instances)) {
+    for (const i of instancesInUse(b.instances, hooksOf(b.name).inUse, m.memory)) {
       const v = view(m.memory, b.name, i);
       const subs = wb.subsections.filter((s) => s.fields.length > 0 && neededPredicate(wb, s.decl)(v));
       const subBytes = subs.reduce((n, s) => n + 1 + enc.encode(s.decl.name).length + 8 + s.bytes, 0);
@@ -172,7 +190,7 @@ export function writeDeviceState(w: StreamWriter, m: MachineLike): void {
     if (!layout) throw new Error(`migrated region '${r.region}' is not in the memory map`);
     const el = SCALAR_SIZE[r.elem];
     const elems = Math.floor(layout.size / el);
-    for (const i of instancesInUse(m.memory, '', layout.instances).filter((k) => r.inUse(m.memory, k))) {
+    for (const i of instancesInUse(layout.instances, r.inUse, m.memory)) {
       const base = layout.base + i * layout.stride;
       const runs = nonZeroRuns(mem, base, el, elems);
       const payload = 4 + runs.reduce((n, [, c]) => n + 8 + c * el, 0);

@@ -23,7 +23,8 @@ export class InProcessBackend extends EventEmitter implements NetBackend {
     this.id = opts.id;
     this.feeder = new RxFeeder(this.stats, {
       pause: () => {},
-      resume: () => this.emit('drain'),
+      resume: () => {},
+      drained: () => this.emit('drain'),
       maxPending: opts.maxPending ?? 65536,
     });
   }

@@ -15,6 +15,8 @@ export interface RxFeederOptions {
    * kernel receive buffer would.
    */
   maxPending?: number;
+  /** Called when the last held frame was taken (the queue went from non-empty to empty). */
+  drained?: () => void;
 }
 
 export class RxFeeder {
@@ -62,7 +64,8 @@ export class RxFeeder {
       // new Uint8Array(view) copies (Buffer#slice would not).
       this.pending.push(transient ? new Uint8Array(frames[i]) : frames[i]);
     }
-    if (this.pending.length > 0) this.setPaused(true);
+    // Full device: stop reading now rather than at the next wakeup.
+    if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
     return taken;
   }
 
@@ -70,12 +73,14 @@ export class RxFeeder {
   drain(): void {
     const port = this.port;
     if (!port) return;
+    const had = this.pending.length;
     while (this.pending.length > 0 && port.canReceive()) {
       const n = port.receive(this.pending);
       this.count(this.pending, 0, n);
       this.pending.splice(0, n);
       if (n === 0) break;
     }
+    if (had > 0 && this.pending.length === 0) this.opts.drained?.();
     this.setPaused(this.pending.length > 0 || !port.canReceive());
   }
 

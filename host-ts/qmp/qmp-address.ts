@@ -2,6 +2,8 @@
 //   unix:PATH,server=on,wait=off   (old spelling: unix:PATH,server,nowait)
 //   tcp:HOST:PORT,server=on,wait=off   (tcp::PORT or tcp:PORT listen on all / loopback, see below)
 
+import type { QmpConfig } from '../config/machine-config.js';
+
 export type SocketAddress =
   | { kind: 'unix'; path: string; wait: boolean }
   | { kind: 'tcp'; host: string; port: number; wait: boolean };
@@ -59,4 +61,12 @@ export function parseSocketAddress(spec: string, requireServer = true): SocketAd
   }
   if (head.startsWith('tcp:')) return { kind: 'tcp', ...parseTcp(head.slice(4), spec), wait };
   throw new AddressError(`'${spec}': expected unix:PATH or tcp:HOST:PORT`);
+}
+
+/** The CLI's parsed -qmp option (host-ts/config/machine-config.ts QmpConfig) as a listen address. */
+export function fromQmpConfig(cfg: QmpConfig): SocketAddress {
+  if (!cfg.server) throw new AddressError('only server=on QMP sockets are supported');
+  return cfg.addr.type === 'unix'
+    ? { kind: 'unix', path: cfg.addr.path, wait: cfg.wait }
+    : { kind: 'tcp', host: cfg.addr.host === '' ? '0.0.0.0' : cfg.addr.host, port: cfg.addr.port, wait: cfg.wait };
 }

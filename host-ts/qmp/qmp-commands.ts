@@ -57,6 +57,7 @@ export function vlanStatsToQmp(devices: VlanDeviceStats[]): JsonValue {
         buffers: p.buffers,
         counters: counters(p.counters),
       })),
+      'buffer-sizes': d.bufferSizes.map((b) => ({ size: b.size, counters: counters(b.counters) })),
     }));
 }
 

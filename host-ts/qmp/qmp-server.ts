@@ -8,7 +8,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { QmpSession } from './qmp-session.js';
 import type { QmpVersion } from './qmp-commands.js';
 import type { QmpTarget } from './qmp-target.js';
-import { parseSocketAddress, type SocketAddress } from './qmp-address.js';
+import { fromQmpConfig, parseSocketAddress, type SocketAddress } from './qmp-address.js';
+import type { QmpConfig } from '../config/machine-config.js';
 
 /** What query-version reports: the QEMU release whose QMP we follow, and our package name. */
 export const DEFAULT_VERSION: QmpVersion = { major: 7, minor: 2, micro: 0, package: 'pseries-wasm 0.1.0' };
@@ -88,7 +89,12 @@ export class QmpServer extends EventEmitter {
       target: this.opts.target,
       version: this.opts.version ?? DEFAULT_VERSION,
       write: (line) => {
-        if (!socket.destroyed) socket.write(line);
+        if (socket.destroyed) return;
+        // A client that does not read its answers stops being read (its requests wait in the kernel).
+        if (!socket.write(line) && !socket.isPaused()) {
+          socket.pause();
+          socket.once('drain', () => socket.resume());
+        }
       },
       onQuit: () => void this.quit(),
     });
@@ -140,4 +146,23 @@ function removeStaleSocket(path: string): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+}
+
+/**
+ * One server per -qmp option, as QEMU makes one monitor each. With wait=on this resolves only
+ * after a client connected to that socket (QEMU blocks start-up the same way).
+ */
+export async function startQmpServers(configs: readonly (QmpConfig | SocketAddress | string)[], opts: QmpServerOptions): Promise<QmpServer[]> {
+  const servers: QmpServer[] = [];
+  try {
+    for (const c of configs) {
+      const s = new QmpServer(opts);
+      servers.push(s);
+      await s.listen(typeof c === 'string' || 'kind' in c ? c : fromQmpConfig(c));
+    }
+  } catch (e) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw e;
+  }
+  return servers;
 }

@@ -77,6 +77,27 @@ export class RunStateTracker {
     this.emit('SHUTDOWN', { guest: cause.startsWith('guest-'), reason: cause });
   }
 
+  /** Migration's stop-and-copy: the VM stops (STOP) in finish-migrate. */
+  migrationPause(): void {
+    if (this.state !== 'running') return;
+    this.hooks.pause?.();
+    this.state = 'finish-migrate';
+    this.emit('STOP');
+  }
+
+  /** A failed or cancelled migration gives the VM back (RESUME). */
+  migrationResume(): void {
+    if (this.state !== 'finish-migrate') return;
+    this.hooks.resume?.();
+    this.state = 'running';
+    this.emit('RESUME');
+  }
+
+  /** The destination has the VM: the source stays stopped in postmigrate (cont is still allowed, as in QEMU). */
+  migrationCompleted(): void {
+    if (this.state === 'finish-migrate' || this.state === 'paused') this.state = 'postmigrate';
+  }
+
   /** The guest stopped itself with an error (unimplemented instruction, panic). */
   panic(): void {
     this.hooks.pause?.();

@@ -2,7 +2,7 @@
 // (query-vlan-stats) and Prometheus metrics. The device half fills it from its state block and
 // counters; consumers never read device state themselves.
 
-/** Monotonic counters, camelCase names for what they count (e.g. rxPackets, rxNoBuffer, txBytes). */
+/** Monotonic counters, camelCase names for what they count (e.g. rxFrames, rxNoBuffer, txBytes). */
 export type CounterSet = Record<string, number | bigint>;
 
 export interface VlanPoolStats {
@@ -12,6 +12,13 @@ export interface VlanPoolStats {
   bufferSize: number;
   /** Descriptors currently held by the pool (a gauge). */
   buffers: number;
+  /** Telemetry of buffers of this pool's size: posted, hits, fallbacks, wastedBytes, dropped. */
+  counters: CounterSet;
+}
+
+/** Telemetry of one buffer size that is not a current pool's size (legacy mode, or a freed pool). */
+export interface VlanBufferSizeStats {
+  size: number;
   counters: CounterSet;
 }
 
@@ -31,4 +38,6 @@ export interface VlanDeviceStats {
   counters: CounterSet;
   /** Pools in use (empty in legacy mode). */
   pools: VlanPoolStats[];
+  /** Per-buffer-size telemetry for sizes not shown under `pools` (so nothing is counted twice). */
+  bufferSizes: VlanBufferSizeStats[];
 }

@@ -125,6 +125,14 @@ describe('command line -> config', () => {
     expect(c.nics.map((n) => n.mac)).toEqual(['52:54:00:12:34:56', '52:54:00:12:34:57', '52:54:00:12:34:58']);
   });
 
+  it('spapr-vlan properties beyond QEMU go through the device\'s property table', () => {
+    const c = cfg('-device spapr-vlan,add-buffers-hcall=off,rx-nofit-timeout=0,rx-pending-max=64');
+    expect(c.nics).toEqual([{ mac: '52:54:00:12:34:56', useRxBufferPools: true, addBuffersHcall: false, rxNofitTimeoutUs: 0, rxPendingMax: 64 }]);
+    expect(err(['-device', 'spapr-vlan,add-buffers-hcall=maybe']))
+      .toBe("-device spapr-vlan,add-buffers-hcall=maybe: spapr-vlan: property 'add-buffers-hcall' expects on/off, got 'maybe'");
+    expect(err(['-device', 'spapr-vlan,colour=red'])).toBe("-device spapr-vlan,colour=red: Invalid parameter 'colour' for spapr-vlan");
+  });
+
   it('pseries-2.5 and older default to legacy RX mode', () => {
     expect(cfg('-M pseries-2.5 -device spapr-vlan').nics[0].useRxBufferPools).toBe(false);
     expect(cfg('-M pseries-2.6 -device spapr-vlan').nics[0].useRxBufferPools).toBe(true);

@@ -52,6 +52,11 @@ describe.skipIf(skipReason !== undefined)(`TAP backend in a network namespace${s
     expect(r.jumbo).toEqual({ seq: 500, len: 14 + 20 + 8 + 8000 });
     expect(r.busy.code).toBe('EBUSY');
     expect(r.busy.message).toBe('could not configure /dev/net/tun (pwtap0): Device or resource busy (the name is in use by another process)');
+    // Read into the Wasm memory view given as staging: frames back to back from its start.
+    expect(r.wasm).toEqual([
+      { inWasm: true, offset: 65536, seq: 600 },
+      { inWasm: true, offset: 65536 + 98, seq: 601 },
+    ]);
     expect(r.stats).toMatchObject({ txFrames: 31, rxFrames: 31, txDropped: 0, rxDropped: 0 });
   });
 

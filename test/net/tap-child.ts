@@ -51,15 +51,20 @@ function replySeq(f: Buffer): number {
 
 const sh = (...a: string[]) => execFileSync(a[0], a.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
 
-async function traffic(): Promise<void> {
-  const b = TapBackend.open({ id: 't0', ifname, batch: 32 });
+/** Gives the (new, non-persistent) interface its address and our static neighbour; returns its MAC. */
+function configure(): number[] {
   sh('sysctl', '-qw', `net.ipv6.conf.${ifname}.disable_ipv6=1`);
   sh('ip', 'link', 'set', ifname, 'mtu', '9000');
   sh('ip', 'addr', 'add', '10.213.0.1/24', 'dev', ifname);
   sh('ip', 'link', 'set', ifname, 'up');
   sh('ip', 'neigh', 'replace', '10.213.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', ifname, 'nud', 'permanent');
-  const tapMac = execFileSync('cat', [`/sys/class/net/${ifname}/address`], { encoding: 'utf8' }).trim()
+  return execFileSync('cat', [`/sys/class/net/${ifname}/address`], { encoding: 'utf8' }).trim()
     .split(':').map((h) => parseInt(h, 16));
+}
+
+async function traffic(): Promise<void> {
+  const b = TapBackend.open({ id: 't0', ifname, batch: 32 });
+  let tapMac = configure();
   const port = new FakePort();
   b.attach(port);
   const out: Record<string, unknown> = { ifname: b.ifname };
@@ -106,6 +111,19 @@ async function traffic(): Promise<void> {
   }
   out.stats = b.stats;
   await b.close();
+
+  // 5. Frames read straight into a Wasm memory (the emulator's staging ring).
+  const mem = new WebAssembly.Memory({ initial: 64, maximum: 64 });
+  const staging = new Uint8Array(mem.buffer, 65536, 2 ** 20);
+  const w = TapBackend.open({ id: 't2', ifname, staging });
+  tapMac = configure();
+  const views: Uint8Array[] = [];
+  w.attach({ canReceive: () => true, onCanReceive: () => {}, receive: (fs) => { views.push(...fs); return fs.length; } });
+  w.transmit(echoRequest(tapMac, 600, 56));
+  w.transmit(echoRequest(tapMac, 601, 56));
+  for (let t = 0; views.length < 2 && t < 400; t++) await sleep(5);
+  out.wasm = views.map((v) => ({ inWasm: v.buffer === mem.buffer, offset: v.byteOffset, seq: replySeq(Buffer.from(v)) }));
+  await w.close();
   console.log(JSON.stringify(out));
 }
 

@@ -8,15 +8,17 @@ import type { JsonObject } from '../../host-ts/qmp/json-value.js';
 export const FIXED_STATS: VlanDeviceStats[] = [
   {
     id: 'net1', unitAddress: 0x71000001, mac: '52:54:00:12:34:57', open: false, rxBufferPools: false, rxBuffers: 0,
-    counters: { rxPackets: 0, rxBytes: 0, rxNoBuffer: 0, txPackets: 0, txBytes: 0 }, pools: [],
+    counters: { rxFrames: 0, rxBytes: 0, rxNoBuffer: 0, txFrames: 0, txBytes: 0 }, pools: [],
+    bufferSizes: [{ size: 1536, counters: { posted: 10, hits: 0 } }],
   },
   {
     id: 'net0', unitAddress: 0x71000000, mac: '52:54:00:12:34:56', open: true, rxBufferPools: true, rxBuffers: 96,
-    counters: { rxPackets: 1000, rxBytes: 1_514_000, rxNoBuffer: 3, txPackets: 12, txBytes: 2n ** 60n },
+    counters: { rxFrames: 1000, rxBytes: 1_514_000, rxNoBuffer: 3, txFrames: 12, txBytes: 2n ** 60n },
     pools: [
-      { index: 0, bufferSize: 512, buffers: 64, counters: { rxPackets: 900, rxNoBuffer: 1 } },
-      { index: 1, bufferSize: 2048, buffers: 32, counters: { rxPackets: 100, rxNoBuffer: 2 } },
+      { index: 0, bufferSize: 512, buffers: 64, counters: { hits: 900, fallbacks: 1 } },
+      { index: 1, bufferSize: 2048, buffers: 32, counters: { hits: 100, fallbacks: 2 } },
     ],
+    bufferSizes: [],
   },
 ];
 

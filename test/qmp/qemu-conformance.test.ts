@@ -55,6 +55,13 @@ describe('QMP transcript matches QEMU 7.2', () => {
     });
   }
 
+  it('run states from prelaunch: stop is a no-op there, reset keeps it, cont, reset while running', async () => {
+    const { ours, qemu, target } = await replay('runstate', false);
+    expect(ours.slice(1)).toEqual(qemu.slice(1));
+    expect(ours.length).toBe(19);
+    expect(target.calls).toEqual({ pause: 1, resume: 2, reset: 2, powerOff: 1 });
+  });
+
   it('oob capability: exec-oob accepted as a member, refused for our commands', async () => {
     const { ours, qemu } = await replay('oob', false);
     expect(ours.slice(1)).toEqual(qemu.slice(1));

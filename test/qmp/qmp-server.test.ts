@@ -129,11 +129,12 @@ describe('QMP commands and events', () => {
     expect(c.lines.at(-1)).toBe(
       '{"return": [' +
         '{"device": "net0", "unit-address": 1895825408, "mac": "52:54:00:12:34:56", "open": true, "rx-buffer-pools": true, "rx-buffers": 96, ' +
-        '"counters": {"rx-packets": 1000, "rx-bytes": 1514000, "rx-no-buffer": 3, "tx-packets": 12, "tx-bytes": 1152921504606846976}, ' +
-        '"pools": [{"index": 0, "buffer-size": 512, "buffers": 64, "counters": {"rx-packets": 900, "rx-no-buffer": 1}}, ' +
-        '{"index": 1, "buffer-size": 2048, "buffers": 32, "counters": {"rx-packets": 100, "rx-no-buffer": 2}}]}, ' +
+        '"counters": {"rx-frames": 1000, "rx-bytes": 1514000, "rx-no-buffer": 3, "tx-frames": 12, "tx-bytes": 1152921504606846976}, ' +
+        '"pools": [{"index": 0, "buffer-size": 512, "buffers": 64, "counters": {"hits": 900, "fallbacks": 1}}, ' +
+        '{"index": 1, "buffer-size": 2048, "buffers": 32, "counters": {"hits": 100, "fallbacks": 2}}], "buffer-sizes": []}, ' +
         '{"device": "net1", "unit-address": 1895825409, "mac": "52:54:00:12:34:57", "open": false, "rx-buffer-pools": false, "rx-buffers": 0, ' +
-        '"counters": {"rx-packets": 0, "rx-bytes": 0, "rx-no-buffer": 0, "tx-packets": 0, "tx-bytes": 0}, "pools": []}' +
+        '"counters": {"rx-frames": 0, "rx-bytes": 0, "rx-no-buffer": 0, "tx-frames": 0, "tx-bytes": 0}, "pools": [], ' +
+        '"buffer-sizes": [{"size": 1536, "counters": {"posted": 10, "hits": 0}}]}' +
         '], "id": 9}',
     );
   });
@@ -301,5 +302,24 @@ describe('QMP robustness', () => {
       if (c.lines.at(-1)!.endsWith('"id": "end"}')) break;
     }
     for (const l of c.lines) expect(() => JSON.parse(l)).not.toThrow();
+  });
+});
+
+describe('QMP backpressure', () => {
+  it('a client that sends without reading does not make the server buffer without bound', async () => {
+    const { where } = await start();
+    const c = await negotiated(where);
+    c.socket.pause(); // stop reading answers
+    const cmd = '{"execute":"query-vlan-stats"}\n'.repeat(2000);
+    for (let i = 0; i < 20; i++) c.socket.write(cmd);
+    await new Promise((r) => setTimeout(r, 300));
+    // The server's socket stopped reading: its pending output stays around the highWaterMark, not 40000 answers.
+    const active = (server as any).active.socket as import('node:net').Socket;
+    expect(active.isPaused()).toBe(true);
+    expect(active.writableLength).toBeLessThan(4 << 20);
+    c.socket.resume();
+    const before = c.lines.length;
+    await c.waitLines(before + 1);
+    expect(JSON.parse(c.lines[before]).return.length).toBe(2);
   });
 });

@@ -1,0 +1,94 @@
+// The run loop: executes up to `budget` instructions in one slice and returns an EXIT_* reason.
+// V8 tiers Wasm up only between calls and the Node event loop must stay live, so the host calls
+// run() repeatedly (host-ts/cpu/cpu-runner.ts). Asynchronous interrupts are checked at slice
+// start and whenever an instruction changed interrupt state (requestStop) or the decrementer
+// deadline is reached: the inner loop runs in chunks no longer than the time to that deadline.
+import {
+  cpuNip, cpuSetNip, cpuIdle, cpuSetIdle, cpuSetMsr, cpuSetPvr, cpuSetPir, cpuSetDecValue, cpuSetDecTb,
+  machineExitReason, machineSetExitReason, EXIT_NONE, EXIT_SLICE_DONE, EXIT_IDLE,
+} from '../gen/layout';
+import { pc, nextPc, setPc, setNextPc, le, sf, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
+import { checkInterrupts } from './exceptions';
+import { fetchHoff } from './mmu';
+import { execute } from './decode';
+import { countInsn, commitClock, insnsUntilDec, tbNow } from './timebase';
+
+export const PVR_POWER9: u32 = 0x004e1202;
+
+/** ea of the page the fetch cache maps (never page-aligned when empty) and its hoff. */
+let fetchPage: u64 = 1;
+let fetchBase: u32 = 0;
+
+/** Drops the fetch translation cache (MMU state change; real mode never needs it yet). */
+export function invalidateFetch(): void { fetchPage = 1; }
+
+/** Executes one instruction at pc. */
+// @ts-ignore: decorator
+@inline function step(): void {
+  const p = pc;
+  let h: u32;
+  if ((p & ~<u64>0xfff) == fetchPage) {
+    h = fetchBase + <u32>(p & 0xfff);
+  } else {
+    h = fetchHoff(p); // raises ISI (nextPc = vector) when outside RAM
+    if (h == 0) { setPc(nextPc); return; }
+    // The whole 4 KiB page is RAM: RAM size is a multiple of 4 KiB and real mode maps pages linearly.
+    fetchPage = p & ~<u64>0xfff;
+    fetchBase = h - <u32>(p & 0xfff);
+  }
+  const raw = load<u32>(h); // in bounds: h came from raToHoff(ra, 4)
+  setNextPc(sf ? p + 4 : (p + 4) & 0xffffffff);
+  execute(le ? raw : bswap<u32>(raw));
+  setPc(nextPc);
+  countInsn();
+}
+
+/** Runs up to `budget` instructions; returns the exit reason (also left in machine.exitReason). */
+export function run(budget: u32): u32 {
+  machineSetExitReason(EXIT_NONE);
+  msrChanged();
+  setPc(cpuNip());
+  setNextPc(pc);
+  if (cpuIdle() != 0) {
+    if (!checkInterrupts()) { machineSetExitReason(EXIT_IDLE); return EXIT_IDLE; }
+    cpuSetIdle(0);
+    setPc(nextPc);
+  }
+  let left = budget;
+  while (left > 0) {
+    setNextPc(pc);
+    if (checkInterrupts()) setPc(nextPc);
+    let chunk = left;
+    const until = insnsUntilDec();
+    if (until > 0 && until < <u64>chunk) chunk = <u32>until;
+    clearStop();
+    let n: u32 = 0;
+    while (n < chunk) {
+      step();
+      n++;
+      if (stop) break;
+    }
+    left -= n;
+    if (machineExitReason() != EXIT_NONE) break;
+  }
+  cpuSetNip(pc);
+  commitClock();
+  let reason = machineExitReason();
+  if (reason == EXIT_NONE) { reason = EXIT_SLICE_DONE; machineSetExitReason(reason); }
+  if (reason == EXIT_IDLE) cpuSetIdle(1);
+  return reason;
+}
+
+/** Power-on state as QEMU's pseries machine sets it for -bios: nip 0x100, 64-bit, big-endian,
+ *  real mode, EE = 0, ME = 1; POWER9 PVR; DEC at its largest positive value (no interrupt). */
+export function cpuReset(): void {
+  cpuSetMsr(MSR_SF | MSR_ME);
+  cpuSetNip(0x100);
+  cpuSetPvr(PVR_POWER9);
+  cpuSetPir(0);
+  cpuSetDecValue(0x7fffffff);
+  cpuSetDecTb(tbNow());
+  cpuSetIdle(0);
+  invalidateFetch();
+  msrChanged();
+}

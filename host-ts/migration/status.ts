@@ -1,0 +1,46 @@
+// Migration status, shaped like QMP query-migrate (status, transferred bytes, times, ram stats).
+
+export type MigrationState = 'none' | 'setup' | 'active' | 'device' | 'completed' | 'failed' | 'cancelled';
+
+export interface MigrationStatus {
+  status: MigrationState;
+  /** ms since the migration started (final once it ends). */
+  totalTimeMs: number;
+  /** ms the guest was stopped (stop-and-copy until the destination committed). */
+  downtimeMs?: number;
+  /** ms of setup (connect, header). */
+  setupTimeMs?: number;
+  /** Stream bytes sent (source) or received (destination). */
+  transferredBytes: number;
+  ram: {
+    total: number;
+    /** RAM_DATA payload bytes sent. */
+    transferred: number;
+    /** Pages sent as data / as zero runs (QMP normal / duplicate). */
+    normal: number;
+    duplicate: number;
+    /** Pages dirtied per second during the last pre-copy pass. */
+    dirtyPagesRate: number;
+    /** Pre-copy passes after the first full one. */
+    dirtySyncCount: number;
+    /** Pages remaining (the last dirty set seen). */
+    remaining: number;
+  };
+  errorDesc?: string;
+}
+
+export function newStatus(ramSize: number): MigrationStatus {
+  return {
+    status: 'none',
+    totalTimeMs: 0,
+    transferredBytes: 0,
+    ram: { total: ramSize, transferred: 0, normal: 0, duplicate: 0, dirtyPagesRate: 0, dirtySyncCount: 0, remaining: 0 },
+  };
+}
+
+/** A machine that can be stopped and restarted (its run loop); migration pauses it for stop-and-copy. */
+export interface Migratable {
+  pause(): void;
+  resume(): void;
+  readonly isRunning: boolean;
+}

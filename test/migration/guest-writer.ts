@@ -1,0 +1,38 @@
+// A stand-in for a running guest: while "running" it keeps writing guest RAM through the host
+// write path that marks pages dirty, one burst per event-loop turn, like a vCPU between slices.
+import type { Machine } from '../../host-ts/machine/machine.js';
+import type { Migratable } from '../../host-ts/migration/index.js';
+import { rng } from './helpers.js';
+
+export class GuestWriter implements Migratable {
+  private timer: NodeJS.Immediate | undefined;
+  private readonly r: () => number;
+  /** Bursts written so far. */
+  bursts = 0;
+
+  constructor(private readonly m: Machine, seed: number, private readonly pagesPerBurst = 16, private readonly hotPages = m.ramSize / 4096) {
+    this.r = rng(seed);
+  }
+
+  get isRunning(): boolean { return this.timer !== undefined; }
+
+  resume(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      for (let k = 0; k < this.pagesPerBurst; k++) {
+        const page = Math.floor(this.r() * this.hotPages);
+        const v = new Uint8Array(8);
+        for (let i = 0; i < 8; i++) v[i] = (this.r() * 256) | 0;
+        this.m.writeRam(page * 4096 + Math.floor(this.r() * 512) * 8, v);
+      }
+      this.bursts++;
+      this.timer = setImmediate(tick);
+    };
+    this.timer = setImmediate(tick);
+  }
+
+  pause(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+  }
+}
