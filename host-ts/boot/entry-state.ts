@@ -51,9 +51,10 @@ export function ciStub(): Uint8Array {
   return out;
 }
 
-/** Resets every GPR to 0, then applies `s`. */
+/** Resets every GPR, CR, XER, LR and CTR to 0 (as QEMU's CPU reset), then applies `s`. */
 export function applyEntryState(m: Machine, s: EntryState): void {
   for (let i = 0; i < 32; i++) m.setGpr(i, s.gpr.get(i) ?? 0n);
+  for (const f of ['cr', 'xer', 'lr', 'ctr']) m.cpu.set(f, 0n);
   m.cpu.set('nip', BigInt(s.nip));
   m.cpu.set('msr', s.msr);
 }

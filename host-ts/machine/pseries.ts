@@ -27,8 +27,13 @@ export interface PseriesBootOptions {
   initrd?: Uint8Array;
   /** -append: /chosen/bootargs. */
   append?: string;
-  /** Console output (default: discarded). */
+  /** Output of the default vty (default: discarded). */
   console?: ConsoleOutput;
+  /**
+   * The vtys (-serial, -device spapr-vty) in creation order, first on the bus; default: one vty
+   * writing to `console`. [] = no console (QEMU -serial none): no stdout-path in /chosen.
+   */
+  vtys?: { output?: ConsoleOutput; reg?: number }[];
   /** spapr-vlan devices, created after the vty (so they get 0x71000001...), before the tree is built. */
   vlans?: SpaprVlanOptions[];
   /** Other devices to add to the machine (and its VIO bus) before the tree is built. */
@@ -62,7 +67,9 @@ interface CpuExports {
 
 export class PseriesMachine {
   readonly machine: Machine;
-  readonly vty: VtyDevice;
+  /** The console vty: the one with the lowest unit address (QEMU spapr_vty_get_default). */
+  readonly vty?: VtyDevice;
+  readonly vtys: VtyDevice[];
   readonly vlans: SpaprVlan[];
   readonly rtas: Rtas;
   readonly tree: DtNode;
@@ -86,14 +93,16 @@ export class PseriesMachine {
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.machine = new Machine({ ramSize, build: opts.build });
     const m = this.machine;
-    this.vty = new VtyDevice(m, opts.console ?? (() => {}));
+    const discard: ConsoleOutput = () => {};
+    this.vtys = (opts.vtys ?? [{ output: opts.console }]).map((v) => new VtyDevice(m, v.output ?? discard, { reg: v.reg }));
+    this.vty = [...this.vtys].sort((a, b) => a.reg - b.reg)[0];
     registerVtyHcalls(m);
     this.vlans = (opts.vlans ?? []).map((o) => new SpaprVlan(m, o));
     opts.devices?.(m);
     this.rtas = new Rtas({
       powerOff: () => this.stop('power-off', 0),
       reboot: () => this.stop('reboot', 0),
-      putChar: (c) => { this.vty.putChars(Uint8Array.of(c)); return true; },
+      putChar: (c) => { this.vty?.putChars(Uint8Array.of(c)); return this.vty !== undefined; },
       now: opts.now,
     });
     this.rtas.register(m);
@@ -113,7 +122,7 @@ export class PseriesMachine {
     this.tree = buildPseriesTree({
       ramSize,
       vdevice: m.vio.dtNode(),
-      stdoutPath: `/vdevice/${this.vty.nodeName}`,
+      stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`,
       rtasTokens: this.rtas.tokens(),
       kernel: this.kernel && { addr: this.kernel.addr, size: this.kernel.size, littleEndian: this.kernel.littleEndian },
       initrd: this.initrd,
@@ -177,6 +186,7 @@ export class PseriesMachine {
 
   /** Console input (stdin with -serial stdio, or the API); fed to the vty as the guest drains it. */
   input(bytes: Uint8Array | string): void {
+    if (!this.vty) throw new Error('this machine has no console (vty)');
     this.vty.input(bytes);
   }
 
