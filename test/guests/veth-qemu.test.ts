@@ -2,8 +2,11 @@
 // UDP socket backend on loopback, moderate rates so nothing is lost on a loaded host.
 // The same scenarios are meant to run against pseries-wasm with the same image and tools.
 import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { receiveStream, sendStream, streamFrame, streamSeq, STREAM_END } from '../tools/frame-sender.js';
-import { bootVethOnQemu, hasQemu, parseVethResult as result } from '../tools/veth-qemu.js';
+import { bootVethOnQemu, hasQemu, parseVethResult as result, PREBUILT } from '../tools/veth-qemu.js';
 
 const boot = (image: string, pools: 'on' | 'off', append: string) => bootVethOnQemu({ image, pools, append });
 
@@ -53,6 +56,22 @@ describe.skipIf(!hasQemu())('veth guest on QEMU 7.2', () => {
       const seq = i < 50 ? i : STREAM_END;
       expect(streamSeq(f)).toBe(seq);
       expect(f.equals(streamFrame(1000, seq, { srcMac: mac, srcIp: '10.0.2.15', dstIp: '10.0.2.2' }))).toBe(true);
+    });
+  });
+
+  test('no traffic: start-up output equals the stored reference (test/guests/data, regen-qemu.sh)', async () => {
+    const run = (image: string, pools: string): Promise<string> => new Promise((resolve, reject) => {
+      const q = spawn('qemu-system-ppc64', ['-M', 'pseries,x-vof=on', '-m', '512M', '-nodefaults', '-nographic', '-serial', 'stdio',
+        '-kernel', join(PREBUILT, image), '-append', 'timeout=1', '-device', `spapr-vlan,use-rx-buffer-pools=${pools}`],
+      { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+      q.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`qemu exit ${code}`))));
+    });
+    const cases = [['veth-be-pools', 'veth-be.elf', 'on'], ['veth-le-legacy', 'veth-le.elf', 'off']] as const;
+    const outs = await Promise.all(cases.map(([, image, pools]) => run(image, pools)));
+    cases.forEach(([name], i) => {
+      expect(outs[i]).toBe(readFileSync(join(__dirname, 'data', `qemu-${name}.out`), 'latin1'));
     });
   });
 });
