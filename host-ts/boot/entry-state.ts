@@ -6,8 +6,7 @@
 //   kernel at kernel-addr with MSR 0, r3 = initrd start, r4 = initrd size (0, 0 without initrd),
 //   r5 = the Open Firmware client-interface entry, r1 = a stack below 0x10000. We enter the kernel
 //   the same way; r5 points at our client-interface stub (ciStub below), which makes the
-//   KVMPPC_H_VOF_CLIENT hypercall like VOF's; the client-interface services themselves are not
-//   implemented yet (the hypercall answers H_FUNCTION).
+//   KVMPPC_H_VOF_CLIENT hypercall like VOF's, served by client-interface.ts.
 import type { Machine } from '../machine/machine.js';
 import { HCALL } from '../layout/papr.js';
 

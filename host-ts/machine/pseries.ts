@@ -14,7 +14,8 @@ import { writeFdt } from '../devtree/fdt-writer.js';
 import { buildPseriesTree, pseriesMemReserve, POWER9_PVR } from '../devtree/pseries-tree.js';
 import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loader.js';
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
-import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, kernelEntry, type EntryState } from '../boot/entry-state.js';
+import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, KERNEL_ENTRY_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
+import { ClientInterface } from '../boot/client-interface.js';
 
 export interface PseriesBootOptions {
   /** Guest RAM in bytes (-m); default 512 MiB like QEMU pseries. */
@@ -79,6 +80,8 @@ export class PseriesMachine {
   readonly kernel?: LoadedKernel;
   readonly initrd?: { start: number; end: number };
   readonly entry: EntryState;
+  /** The Open Firmware client interface (-kernel without -bios). */
+  readonly ci?: ClientInterface;
   /** Set by RTAS power-off / system-reboot. */
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
@@ -129,6 +132,16 @@ export class PseriesMachine {
       bootargs: opts.append,
       rngSeed: opts.rngSeed,
     });
+    if (!opts.bios) {
+      // Firmware area as VOF has it: vectors and our stub, then the stack up to 0x10000.
+      const firmware: Reserved = { name: 'firmware stub and stack', start: 0, end: KERNEL_ENTRY_STACK + 0x20 };
+      this.ci = new ClientInterface(this.tree, {
+        write: (b) => this.vty?.putChars(b),
+        read: (max) => Uint8Array.from(this.vty?.getChars(max) ?? []),
+        exit: () => this.stop('power-off', 0),
+      }, ramSize, { stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`, inUse: [firmware, ...reserved] });
+      this.ci.register(m);
+    }
     this.fdt = writeFdt(this.tree, { memReserve: pseriesMemReserve({ kernel: this.kernel, initrd: this.initrd }) });
     if (opts.bios) {
       this.fdtAddr = fdtAddress(ramSize);
