@@ -14,8 +14,9 @@
 import { EventEmitter } from 'node:events';
 import type { Machine } from './machine.js';
 import { EXIT, HCALL, HRC } from '../layout/papr.js';
-import { UNIMPL_SLOTS } from '../layout/cpu-state.js';
-import { mnemonicOfKey } from '../cpu/mnemonics.js';
+import { readUnimplemented, unimplementedReport, type UnimplementedEntry } from '../cpu/unimplemented-report.js';
+
+export type { UnimplementedEntry };
 
 const MSR_EE = 1n << 15n;
 /** Longest setTimeout Node accepts (ms). */
@@ -53,14 +54,6 @@ export interface RunnerOptions {
   haltCause?: () => 'power-off' | 'reboot' | undefined;
   /** Guest reboot: reset the machine and return true to go on; false ends the run (-no-reboot). */
   reboot?: () => boolean;
-}
-
-export interface UnimplementedEntry {
-  mnemonic: string;
-  key: number;
-  count: number;
-  lastInsn: number;
-  lastNip: bigint;
 }
 
 export type RunnerState = 'paused' | 'running' | 'off';
@@ -213,10 +206,10 @@ export class Runner extends EventEmitter {
 
   /** Unimplemented instructions met so far, by mnemonic (never silent: issue 3). */
   unimplemented(): UnimplementedEntry[] {
-    return unimplementedEntries(this.machine);
+    return readUnimplemented(this.machine);
   }
 
-  /** One line per unimplemented mnemonic, for logs. */
+  /** One line per unimplemented mnemonic and unmodelled SPR, for logs. */
   unimplementedReport(): string {
     return unimplementedReport(this.machine);
   }
@@ -359,28 +352,4 @@ type SliceOutcome = 'continue' | 'idle' | 'power-off' | 'reboot' | 'halt';
 
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
-}
-
-/** The unimplemented-instruction table of `machine`'s vCPU (cpu.unimpl*). */
-export function unimplementedEntries(machine: Machine): UnimplementedEntry[] {
-  const out: UnimplementedEntry[] = [];
-  for (let i = 0; i < UNIMPL_SLOTS; i++) {
-    const key = machine.cpu.getNum('unimplKey', i);
-    if (key === 0) break;
-    const k = key & 0x7fffffff;
-    out.push({
-      mnemonic: mnemonicOfKey(k),
-      key: k,
-      count: machine.cpu.getNum('unimplCount', i),
-      lastInsn: machine.cpu.getNum('unimplInsn', i),
-      lastNip: machine.cpu.getBig('unimplNip', i),
-    });
-  }
-  return out;
-}
-
-export function unimplementedReport(machine: Machine): string {
-  return unimplementedEntries(machine)
-    .map((e) => `${e.mnemonic}: ${e.count}x (last 0x${e.lastInsn.toString(16).padStart(8, '0')} at 0x${e.lastNip.toString(16)})`)
-    .join('\n');
 }

@@ -40,6 +40,8 @@ export interface VmOptions {
    */
   stdout?: Writable;
   stdin?: Readable;
+  /** One-line warnings (a NIC without a netdev, backend logs); default: dropped. */
+  warn?: (msg: string) => void;
   /** Registry to add this machine's metrics to (default: one of its own), and labels for them. */
   registry?: MetricsRegistry;
   labels?: Labels;
@@ -287,7 +289,7 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
   }
   let netdevs: Netdevs;
   try {
-    netdevs = await openNetdevs(cfg.netdevs, cfg.filterDumps);
+    netdevs = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: opts.warn });
   } catch (e) {
     throw new VmNetdevError((e as Error).message, { cause: e });
   }
@@ -306,9 +308,14 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
     throw new VmBootError((e as Error).message, { cause: e });
   }
   const p = booted.pseries;
+  const warn = opts.warn ?? (() => {});
   cfg.nics.forEach((nic, i) => {
     if (nic.netdev !== undefined) p.vlans[i].attachBackend(netdevs.forNic.get(nic.netdev)!);
+    else warn(`nic l-lan@${p.vlans[i].reg.toString(16)} has no peer`);
   });
+  for (const id of netdevs.backends.keys()) {
+    if (!cfg.nics.some((n) => n.netdev === id)) warn(`netdev ${id} has no peer`);
+  }
   const registry = opts.registry ?? new MetricsRegistry();
   let control: ControlledRun;
   try {

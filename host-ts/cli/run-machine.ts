@@ -1,0 +1,55 @@
+// The "run" of the pseries-wasm command, a thin layer over the embedding API (host-ts/vm/vm.ts):
+// config -> createVm (netdevs with their filter-dumps, NICs wired, vtys on their chardevs, QMP
+// monitors, -metrics) -> start unless -S -> wait. Ends like qemu-system-ppc64: guest power-off
+// (or reboot with -no-reboot), QMP quit, SIGINT/SIGTERM: exit 0; a run-loop failure: exit 1.
+// Failures to start are thrown as one-line messages (VmError and subclasses).
+import { writeFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { MachineConfig } from '../config/machine-config.js';
+import { createVm } from '../vm/vm.js';
+import { VmConfigError } from '../vm/errors.js';
+
+export interface RunIo {
+  /** One-line warnings and backend logs (stderr). */
+  warn: (msg: string) => void;
+  /** Where -serial stdio goes (default: the process's stdio). */
+  stdout?: Writable;
+  stdin?: Readable;
+  /** Stop on SIGINT/SIGTERM like QEMU (default: true). */
+  signals?: boolean;
+}
+
+export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
+  if (cfg.incoming !== undefined) throw new VmConfigError('-incoming: incoming migration is not available from the command line yet');
+  const vm = await createVm(cfg, {
+    stdout: io.stdout ?? process.stdout,
+    stdin: io.stdin ?? process.stdin,
+    idle: 'realtime',
+    warn: io.warn,
+  });
+  if (cfg.dumpDtb !== undefined) {
+    // QEMU's dumpdtb writes the tree the guest would get and exits.
+    writeFileSync(cfg.dumpDtb, vm.pseries.fdt);
+    await vm.stop();
+    return 0;
+  }
+  const signals = io.signals ?? true;
+  const onSignal = (sig: NodeJS.Signals) => {
+    io.warn(`terminating on signal ${sig === 'SIGINT' ? 2 : 15}`);
+    void vm.stop();
+  };
+  if (signals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  if (!cfg.startPaused) vm.start();
+  const exit = await vm.wait();
+  if (signals) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const report = vm.pseries.runner.unimplementedReport();
+  if (exit.error) io.warn(`the guest stopped: ${exit.error.message}`);
+  if (report && (exit.error || cfg.log.items.includes('unimp'))) io.warn(`unimplemented instructions met:\n${report}`);
+  return exit.exitStatus;
+}
