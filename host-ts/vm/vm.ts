@@ -118,7 +118,12 @@ export class Vm extends EventEmitter {
     super();
     const p = this.pseries;
     this.vlanIds = p.vlans.map((v, i) => config.nics[i]?.id ?? v.id);
+    // Devices see the VM run state (QEMU: no receive while not running; frames wait in pending).
+    const setRunning = (on: boolean) => { for (const v of p.vlans) v.setVmRunning(on); };
+    setRunning(this.status() === 'running');
     control.target.onEvent((e: QmpEvent) => {
+      if (e.event === 'RESUME') setRunning(true);
+      else if (e.event === 'STOP' || e.event === 'SHUTDOWN' || e.event === 'GUEST_PANICKED') setRunning(false);
       this.emit('qmp-event', e);
       this.emit('state', this.status());
     });
