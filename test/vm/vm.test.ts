@@ -2,7 +2,8 @@
 // resume, reset, stop, power-off), console streams, in-process frames with link events, counters
 // and Prometheus text, typed errors, and eight machines at once each with its own memory.
 import { describe, expect, test } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { createVm, type Vm, type VmExit, type LinkEvent } from '../../host-ts/vm/vm.js';
@@ -11,6 +12,7 @@ import type { MachineConfigInput } from '../../host-ts/config/machine-config.js'
 import { workloadImage } from '../../examples/workload-image.js';
 import { streamFrame, streamSeq } from '../tools/frame-sender.js';
 import { MetricsRegistry } from '../../host-ts/metrics/registry.js';
+import { QmpTestClient } from '../qmp/qmp-test-client.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const QEMU = join(__dirname, '../boot/data');
@@ -144,6 +146,41 @@ describe('createVm', () => {
     for (let i = 1; i < 8; i++) expect(insns[i]).toBeGreaterThan(insns[i - 1]);
     // a shared registry forgets each machine when it ends
     expect(registry.expose()).toBe('');
+  });
+});
+
+describe('control surfaces of a Vm', () => {
+  test('-qmp and -metrics from the config: QMP stop/cont reach the Vm, the endpoint serves its counters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-qmp-'));
+    const sock = join(dir, 'q.sock');
+    const vm = await createVm({
+      ...serial,
+      bios: join(GUESTS, 'echo-be.bin'),
+      netdevs: [{ type: 'in-process', id: 'n0' }],
+      nics: [{ netdev: 'n0', id: 'lan0' }],
+      qmp: [{ addr: { type: 'unix', path: sock }, server: true, wait: false }],
+      metrics: 'tcp:127.0.0.1:0',
+    }, { sliceInsns: 20_000 });
+    const states: string[] = [];
+    vm.on('state', (st: string) => states.push(st));
+    const c = await QmpTestClient.connect(sock);
+    await c.waitLines(1);
+    await c.execute('qmp_capabilities');
+    expect((await c.execute('query-status')).answer.return.status).toBe('prelaunch');
+    vm.start();
+    expect((await c.execute('query-status')).answer.return.status).toBe('running');
+    await c.execute('stop');
+    expect(vm.status()).toBe('paused');
+    expect((await c.execute('query-vlan-stats')).answer.return.map((d: { device: string }) => d.device)).toEqual(['lan0']);
+    await c.execute('cont');
+    const res = await fetch(`http://127.0.0.1:${vm.metricsPort}/metrics`);
+    expect(await res.text()).toContain('pseries_vlan_open{device="lan0"} 0\n');
+    vm.write('q');
+    expect(await vm.wait()).toEqual({ reason: 'power-off', exitStatus: 0 });
+    expect(states).toEqual(['running', 'paused', 'running', 'shutdown']);
+    await c.closedPromise();
+    expect(existsSync(sock)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${vm.metricsPort}/metrics`)).rejects.toThrow();
   });
 });
 
