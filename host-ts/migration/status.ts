@@ -51,30 +51,3 @@ export interface Migratable {
    */
   throttle?(fraction: number): void;
 }
-
-/** A run loop with an async start() that returns once stop() was called (e.g. the CPU runner). */
-export interface RunLoop {
-  start(): Promise<unknown>;
-  stop(): void;
-}
-
-/**
- * Migratable over a run loop. pause() is effective at once for migration: the loop only runs
- * between event-loop turns, and the stop-and-copy snapshot is taken synchronously after pause().
- */
-export function runLoopControl(loop: RunLoop): Migratable {
-  let running: Promise<unknown> | undefined;
-  return {
-    get isRunning() { return running !== undefined; },
-    pause() {
-      if (!running) return;
-      loop.stop();
-      running = undefined;
-    },
-    resume() {
-      if (running) return;
-      const p = loop.start().finally(() => { if (running === p) running = undefined; });
-      running = p;
-    },
-  };
-}

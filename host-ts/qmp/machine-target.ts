@@ -18,6 +18,8 @@ export interface MachineRunner {
   reset?(): void;
   /** The machine is off for good (quit): stop and release the CPU. */
   powerOff?(): void;
+  /** Migration auto-converge: run the guest only (1 - fraction) of the time. */
+  throttle?(fraction: number): void;
 }
 
 export interface MachineTargetOptions {
@@ -54,7 +56,7 @@ export class MachineQmpTarget implements QmpTarget {
       powerOff: () => runner.powerOff?.(),
     }, opts.startPaused);
     this.migration = opts.migration
-      ?? (opts.startMigration && migrationHooks(this.runState, opts.startMigration, opts.validateMigrationUri));
+      ?? (opts.startMigration && migrationHooks(this.runState, opts.startMigration, opts.validateMigrationUri, runner.throttle && ((f: number) => runner.throttle!(f))));
   }
 
   status(): RunState {

@@ -34,7 +34,10 @@ export function checkMigrationUri(uri: string): void {
   if (kind === 'invalid' || kind === 'defer') throw new Error("Parameter 'uri' expects a valid migration protocol");
 }
 
-export function migrationHooks(runState: RunStateTracker, start: StartMigration, validate: (uri: string) => void = checkMigrationUri): MigrationHooks {
+export function migrationHooks(
+  runState: RunStateTracker, start: StartMigration, validate: (uri: string) => void = checkMigrationUri,
+  throttle?: (fraction: number) => void,
+): MigrationHooks {
   let job: MigrationJobLike | undefined;
   const control: MigrationControl = {
     pause: () => runState.migrationPause(),
@@ -42,6 +45,7 @@ export function migrationHooks(runState: RunStateTracker, start: StartMigration,
     get isRunning() {
       return runState.running;
     },
+    ...(throttle ? { throttle } : {}),
   };
   return {
     migrate(uri, opts) {

@@ -7,6 +7,7 @@ import * as E from '../isa/encode.js';
 import { Runner, type RunEnd } from '../../host-ts/machine/runner.js';
 import { MachineQmpTarget } from '../../host-ts/qmp/machine-target.js';
 import { EXIT, HCALL } from '../../host-ts/layout/papr.js';
+import type { Migratable } from '../../host-ts/migration/index.js';
 
 const turns = (n = 5) => new Promise<void>(async (r) => {
   for (let i = 0; i < n; i++) await new Promise((x) => setImmediate(x));
@@ -118,6 +119,32 @@ describe('Runner on the event loop', () => {
     expect(await r.run({ maxInsns: 500 })).toEqual({ reason: 'limit', insns: 500n });
     expect(reports).toEqual([['attnx1']]);
     expect(r.unimplementedReport()).toBe(`attn: 1x (last 0x00000000 at 0x${(CODE_BASE + 4).toString(16)})`);
+  });
+});
+
+describe('Runner as migration sees it (Migratable)', () => {
+  test('pause stops at once, resume restarts; throttle spaces slices out', async () => {
+    const m = spinner();
+    const r = runner(m, { sliceInsns: 200_000 });
+    const c: Migratable = r;
+    expect(c.isRunning).toBe(false);
+    c.resume();
+    await turns(3);
+    expect(c.isRunning).toBe(true);
+    c.pause();
+    const at = r.slices;
+    await turns(3);
+    expect(r.slices).toBe(at);
+    // 99% throttle: after each slice the runner waits ~99 slice-times before the next one
+    c.throttle!(0.99);
+    c.resume();
+    await new Promise((res) => setTimeout(res, 15));
+    expect(r.slices).toBe(at + 1);
+    c.throttle!(0);
+    c.pause();
+    c.resume();
+    await turns(3);
+    expect(r.slices).toBeGreaterThan(at + 2);
   });
 });
 
