@@ -3,7 +3,7 @@
 // synchronously for tests and benchmarks. Everything that drives a CPU goes through it: the CLI,
 // QMP stop/cont, migration's stop-and-copy, the embedding API.
 //
-// Idle (H_CEDE, PAPR 14.5.4.3.1): the slice ends with EXIT_IDLE and the vCPU sleeps until an
+// Idle (H_CEDE, PAPR 14.5.4.3.1, handled in Wasm: core-as/cpu/idle.ts): the slice ends with EXIT_IDLE and the vCPU sleeps until an
 // interrupt is deliverable. Virtual time (machine.vclockNs) moves through Machine.advance, so
 // device timers fire on the way: in 'warp' mode straight to the next decrementer or device
 // deadline (deterministic, fast tests), in 'realtime' mode by the real time waited, up to that
@@ -13,7 +13,7 @@
 // instruction runs; a pause during an idle wait counts the real time already waited.
 import { EventEmitter } from 'node:events';
 import type { Machine } from './machine.js';
-import { EXIT, HCALL, HRC } from '../layout/papr.js';
+import { EXIT } from '../layout/papr.js';
 import { readUnimplemented, unimplementedReport, type UnimplementedEntry } from '../cpu/unimplemented-report.js';
 
 export type { UnimplementedEntry };
@@ -95,14 +95,6 @@ export class Runner extends EventEmitter {
     this.sliceInsns = opts.sliceInsns ?? 1_000_000;
     this.idleMode = opts.idle ?? 'realtime';
     if (typeof this.core.run !== 'function') throw new Error('this core build has no CPU (core-as exports no run(budget))');
-    if (!machine.hasHcall(HCALL.H_CEDE)) {
-      // H_CEDE: enable external interrupts and sleep until one is deliverable (QEMU h_cede).
-      machine.registerHcall(HCALL.H_CEDE, (m) => {
-        m.cpu.set('msr', m.cpu.getBig('msr') | MSR_EE);
-        if (!this.core.cpuInterruptDeliverable()) m.state.set('exitReason', EXIT.EXIT_IDLE);
-        return HRC.H_SUCCESS;
-      });
-    }
     machine.onKick = () => this.wake();
     this.unimplSeen = this.unimplTotal();
   }
