@@ -226,3 +226,37 @@ describe('telemetry shape for QMP / metrics', () => {
     expect(s.bufferSizes).toEqual([]);
   });
 });
+
+describe('trace points', () => {
+  test('the debug build reports register/retry/flush; the release build has none', () => {
+    for (const build of ['debug', 'release'] as const) {
+      const { machine: m } = createMachine({ ramSize: 1 << 20, build, vlans: [{ reg: U }] });
+      const seen: number[] = [];
+      m.onTrace = (code) => seen.push(code);
+      m.hcall(H.H_PUT_TCE, U, 0x1000, 0x1003);
+      m.hcall(H.H_PUT_TCE, U, 0x2000, 0x2003);
+      m.hcall(H.H_PUT_TCE, U, 0x3000, 0x3003);
+      m.hcall(H.H_REGISTER_LOGICAL_LAN, U, 0x1000, 0x8000_0100_0000_3000n, 0x2000, 0);
+      expect(seen).toEqual(build === 'debug' ? [0x100, 0x104] : []);
+    }
+  });
+});
+
+describe('VM run state', () => {
+  test('stopped: arrivals queue without reaching the device; resume flushes them', () => {
+    const fx = fixture();
+    fx.reg();
+    fx.map(0x10000);
+    expect(fx.add(0x200, 0x10000)).toBe(0n);
+    fx.dev.setVmRunning(false);
+    expect(fx.dev.canReceive()).toBe(false);
+    expect(fx.dev.deliver(fx.frame(60))).toBe(true);
+    expect(fx.dev.pendingCount).toBe(1);
+    expect(fx.rq(0, 16)).toEqual(new Array(16).fill(0));
+    expect(fx.dev.counters().rxFrames).toBe(0n);
+    fx.dev.setVmRunning(true);
+    expect(fx.dev.pendingCount).toBe(0);
+    expect(fx.rq(0, 8)).toEqual([0xc0, 0, 0, 8, 0, 0, 0, 60]);
+    expect(fx.counter()).toBe(0n);
+  });
+});
