@@ -17,6 +17,7 @@ export interface RunIo {
 
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
   if (cfg.incoming !== undefined) throw new RunError('-incoming: incoming migration is not available from the command line yet');
+  if (cfg.log.items.length > 0) io.warn(`-d ${cfg.log.items.join(',')}: no log items are implemented in this build; ignored`);
   const nd = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: io.warn });
   const servers: QmpServer[] = [];
   let booted: BootedPseries | undefined;
