@@ -81,7 +81,8 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     };
     if (!Number.isInteger(this.options.rxPendingMax) || this.options.rxPendingMax < 1) throw new Error('spapr-vlan: rx-pending-max must be >= 1');
     if (!Number.isInteger(this.options.rxNofitTimeoutUs) || this.options.rxNofitTimeoutUs < 0) throw new Error('spapr-vlan: rx-nofit-timeout must be >= 0');
-    this.permMac = parseMac(opts.mac ?? VLAN_DEFAULT_MAC);
+    // Unset MAC: 52:54:00:12:34:56 + the device's index, as QEMU hands out defaults (spec 6.1).
+    this.permMac = opts.mac !== undefined ? parseMac(opts.mac) : parseMac(VLAN_DEFAULT_MAC).map((b, i) => (i === 5 ? b + this.index : b));
     this.slot = machine.vio.allocate({
       kind: VIO_KIND.VIO_KIND_VLAN, reg: opts.reg, signalMask: VLAN_SIGNAL_MASK, dma: true, kindIndex: this.index,
     });

@@ -157,6 +157,9 @@ describe('telemetry and host API', () => {
   test('several devices: unit addresses from 0x71000000, each its own TCE table and rings', () => {
     const { machine: m, vlans: [a, b] } = createMachine({ ramSize: 1 << 20, vlans: [{}, { mac: '52:54:00:12:34:57', useRxBufferPools: false }] });
     expect([a.reg, b.reg]).toEqual([0x71000000, 0x71000001]);
+    expect([...a.mac]).toEqual([0x52, 0x54, 0, 0x12, 0x34, 0x56]);
+    const c = createMachine({ ramSize: 1 << 20, vlans: [{}, {}] }).vlans[1];
+    expect([...c.mac]).toEqual([0x52, 0x54, 0, 0x12, 0x34, 0x57]); // default MACs differ per device
     expect(m.hcall(H.H_PUT_TCE, a.liobn, 0, 0x3003).ret).toBe(0n);
     expect([a.tce(0), b.tce(0)]).toEqual([0x3003n, 0n]);
     expect(m.vio.dtNode().children.map((c) => c.name)).toEqual(['l-lan@71000000', 'l-lan@71000001']);
