@@ -5,7 +5,7 @@ import {
 } from '../gen/layout';
 import { hcallDispatch } from '../hcall/dispatch';
 import {
-  pc, nextPc, setNextPc, fRT, fRA, fRB, fSI, gpr, msrChanged, requestStop,
+  pc, nextPc, setNextPc, fRT, fRA, fRB, fSI, gpr, msrChanged,
   MSR_PR, MSR_HV, MSR_EE, MSR_IR, MSR_DR, MSR_SF, MSR_ME, MSR_FP, MSR_VEC, MSR_VSX,
 } from './regs';
 import {
@@ -13,6 +13,7 @@ import {
   PROG_PRIVILEGED, PROG_TRAP,
 } from './exceptions';
 import { commitClock } from './timebase';
+import { requestStop } from './slice';
 import { unimplemented } from './unimplemented';
 
 /**
