@@ -27,7 +27,9 @@ import { unimplemented } from './unimplemented';
     case 15: fx.addis(i); return;
     case 16: br.bc(i); return;
     case 17:
-      if ((i & 3) == 2) sys.sc(i); else unimplemented(i); // scv (bits 30:31 = 01) not yet
+      if ((i & 3) == 2) sys.sc(i);
+      else if ((i & 3) == 1) sys.scv(i);
+      else unimplemented(i);
       return;
     case 18: br.b(i); return;
     case 19: op19(i); return;
@@ -85,6 +87,7 @@ function op19(i: u32): void {
     case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
     case 0: br.mcrf(i); return;
     case 18: sys.rfid(); return;
+    case 82: sys.rfscv(); return;
     case 274: sys.hrfid(); return;
     case 150: return; // isync: no prefetched state to discard
     case 33: case 129: case 193: case 225: case 257: case 289: case 417: case 449:

@@ -57,6 +57,48 @@ for (const le of [false, true]) {
       expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_LE);
     });
 
+    test('scv: facility unavailable (0xf60, FSCR[IC] = 12) while FSCR[SCV] = 0', () => {
+      const m = machineWithCode([E.scv(0)], le);
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0xf60n);
+      expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE));
+      expect(big(m, 'fscr') >> 56n).toBe(12n);
+    });
+
+    test('scv 1: LR = next, CTR = MSR, EE/RI kept, SRR0/1 untouched, vector 0x17020; rfscv returns', () => {
+      const m = machineWithCode([E.scv(1), E.addi(3, 3, 1)], le);
+      writeWords(m, 0x17020, [E.RFSCV], false);
+      m.cpu.set('fscr', 1n << 12n);
+      m.cpu.set('msr', big(m, 'msr') | MSR_EE | MSR_RI);
+      const before = big(m, 'msr');
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0x17020n);
+      expect(big(m, 'lr')).toBe(BigInt(CODE_BASE + 4));
+      expect(big(m, 'ctr')).toBe(before);
+      expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_EE | MSR_RI); // handler big-endian (ILE = 0)
+      expect(big(m, 'srr0')).toBe(0n);
+      step(m, 2); // rfscv, addi
+      expect(big(m, 'msr')).toBe(before);
+      expect(m.gpr(3)).toBe(1n);
+    });
+
+    test('LPCR[AIL] = 3 with IR = DR = 1: sc vectors to 0xc000000000004c00 with IR, DR on', () => {
+      const m = machineWithCode([E.SC], le);
+      writeWords(m, 0x4c00, [E.addi(5, 0, 9)], false);
+      m.cpu.set('lpcr', 3n << 23n);
+      m.cpu.set('msr', big(m, 'msr') | MSR_IR | MSR_DR);
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0xc000000000004c00n);
+      expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_IR | MSR_DR);
+      step(m, 1); // no MMU yet: fetched through the real-mode mapping of the top bits
+      expect(m.gpr(5)).toBe(9n);
+      // From real mode (IR = DR = 0) AIL does not apply.
+      const r = machineWithCode([E.SC], le);
+      r.cpu.set('lpcr', 3n << 23n);
+      step(r, 1);
+      expect(big(r, 'nip')).toBe(0xc00n);
+    });
+
     test('rfid returns to SRR0 with MSR = SRR1 (and can switch byte order)', () => {
       // rfid at CODE_BASE jumps to 0x3000 in the other byte order, where addi r3,r3,1 runs.
       const m = machineWithCode([E.RFID], le);
