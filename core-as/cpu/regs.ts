@@ -39,6 +39,8 @@ export let le: bool = false;
 export let sf: bool = true;
 /** Instruction-address mask of the current mode: all ones, or the low 32 bits in 32-bit mode. */
 export let pcMask: u64 = ~<u64>0;
+/** MSR[IR] | MSR[DR] != 0: some access is relocated (mmu.ts counts it; the radix walk goes there). */
+export let relocAny: bool = false;
 
 // @ts-ignore: decorator
 @inline export function setPc(v: u64): void { pc = v; }
@@ -51,6 +53,7 @@ export function msrChanged(): void {
   le = (m & MSR_LE) != 0;
   sf = (m & MSR_SF) != 0;
   pcMask = sf ? ~<u64>0 : 0xffffffff;
+  relocAny = (m & (MSR_IR | MSR_DR)) != 0;
   requestStop(); // interrupt enablement or mode changed: re-check at the chunk boundary
 }
 
