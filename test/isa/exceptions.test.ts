@@ -379,6 +379,24 @@ describe('hypercalls from the CPU (sc 1)', () => {
     expect(m.state.getNum('hcallFast')).toBe(1);
   });
 
+  test('realtime idle: raiseExternal() wakes an H_CEDE-idle vCPU into its 0x500 handler at once', async () => {
+    // DEC at its maximum (4.2 s away); r3 = H_CEDE; sc 1; b . -- the 0x500 handler powers off.
+    const m = machineWithCode([E.addi(3, 0, HCALL.H_CEDE), E.SC1, E.b(0)], false);
+    writeWords(m, 0x500, [E.ori(3, 0, 0xf000), E.SC1], false);
+    m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
+    const runner = new CpuRunner(m, { idle: 'realtime' });
+    const t0 = performance.now();
+    setTimeout(() => runner.raiseExternal(), 20);
+    const r = await runner.start();
+    expect(r.reason).toBe('halt');
+    expect(m.cpu.getNum('extInterrupts')).toBe(1);
+    expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 8));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // Virtual time advanced by about the real time waited (>= 20 ms), not to the DEC deadline.
+    expect(m.state.getBig('vclockNs')).toBeGreaterThanOrEqual(15_000_000n);
+    expect(m.state.getBig('vclockNs')).toBeLessThan(2_000_000_000n);
+  });
+
   test('start() runs on the event loop and returns on halt', async () => {
     const m = machineWithCode([E.ori(3, 0, 0xf000), E.SC1, E.b(0)], false);
     m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
