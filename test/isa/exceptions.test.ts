@@ -294,6 +294,20 @@ describe('timebase and decrementer', () => {
     expect(m.gpr(6)).toBe(0xffffffffn); // 32-bit DEC, zero-extended: -1
   });
 
+  test('LPCR[LD]: 56-bit decrementer, mfspr DEC sign-extended; without LD a 32-bit DEC', () => {
+    const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.mfspr(5, E.SPR.DEC), E.mtspr(E.SPR.DEC, 6), E.mfspr(7, E.SPR.DEC)], false);
+    m.cpu.set('lpcr', 1n << 17n);
+    m.setGpr(4, 0x10_0000_0000n);            // 2^36 ticks: too large for 32 bits
+    m.setGpr(6, 0xff80_0000_0000_0010n);     // bit 55 set: negative in 56 bits
+    step(m, 4);
+    expect(m.gpr(5)).toBe(0x10_0000_0000n);  // written at tick 0, read at tick 0 (1 ns = 0.512 ticks)
+    expect(m.gpr(7)).toBe(0xff80_0000_0000_0010n); // written at 2 ns, read at 3 ns: both tick 1; sign-extended from bit 55
+    const m32 = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.mfspr(5, E.SPR.DEC)], false);
+    m32.setGpr(4, 0x1_2345_6789n);
+    step(m32, 2);
+    expect(m32.gpr(5)).toBe(0x2345_6789n);
+  });
+
   test('no decrementer interrupt while MSR[EE] = 0; mfspr DEC reads the count', () => {
     const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.b(0)], false);
     m.setGpr(4, 10);
