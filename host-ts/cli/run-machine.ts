@@ -10,6 +10,7 @@ import type { ConsoleOutput } from '../console/vty.js';
 import { openNetdevs } from '../net/create-backend.js';
 import { vlanOptions } from '../net/attach-nics.js';
 import { MachineQmpTarget, SliceRunner, startQmpServers, type QmpServer } from '../qmp/index.js';
+import { unimplementedReport } from '../cpu/unimplemented-report.js';
 
 export class RunError extends Error {}
 
@@ -107,6 +108,9 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
       }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
     });
   } finally {
+    // Never silent (issue 3): instructions the CPU does not implement, by mnemonic.
+    const unimpl = unimplementedReport(pseries.machine);
+    if (unimpl) io.warn(`the guest met instructions or SPRs this CPU does not implement:\n${unimpl}`);
     await closeAll();
   }
 }
