@@ -7,6 +7,7 @@ import type { MachineConfig } from '../config/machine-config.js';
 import { bootFromConfig, type BootedPseries } from '../machine/boot-config.js';
 import { openNetdevs } from '../net/create-backend.js';
 import { MachineQmpTarget, SliceRunner, startQmpServers, type QmpServer } from '../qmp/index.js';
+import { unimplementedReport } from '../cpu/unimplemented-report.js';
 
 export class RunError extends Error {}
 
@@ -75,6 +76,9 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
       }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
     });
   } finally {
+    // Never silent (issue 3): instructions the CPU does not implement, by mnemonic.
+    const unimpl = unimplementedReport(pseries.machine);
+    if (unimpl) io.warn(`the guest met instructions or SPRs this CPU does not implement:\n${unimpl}`);
     await closeAll();
   }
 }
