@@ -11,6 +11,7 @@ import { VmBootError, VmConfigError, VmError, VmNetdevError, VmStateError } from
 import type { MachineConfigInput } from '../../host-ts/config/machine-config.js';
 import { workloadImage } from '../../examples/workload-image.js';
 import { streamFrame, streamSeq } from '../tools/frame-sender.js';
+import * as E from '../isa/encode.js';
 import { MetricsRegistry } from '../../host-ts/metrics/registry.js';
 import { QmpTestClient } from '../qmp/qmp-test-client.js';
 
@@ -146,6 +147,50 @@ describe('createVm', () => {
     for (let i = 1; i < 8; i++) expect(insns[i]).toBeGreaterThan(insns[i - 1]);
     // a shared registry forgets each machine when it ends
     expect(registry.expose()).toBe('');
+  });
+});
+
+/** A -bios image: `first` words at 0x100; the 0x700 handler powers off through RTAS (token 0x2003). */
+function biosImage(first: number[]): Uint8Array {
+  const img = new Uint8Array(0x800);
+  const dv = new DataView(img.buffer);
+  const put = (at: number, words: number[]) => words.forEach((w, k) => dv.setUint32(at + 4 * k, w >>> 0, false));
+  put(0x100, first);
+  put(0x700, [
+    E.addi(5, 0, 0x200), E.addis(6, 0, 0), E.ori(6, 6, 0x2003), E.stw(6, 5, 0), E.addi(6, 0, 2), E.stw(6, 5, 4),
+    E.addi(6, 0, 1), E.stw(6, 5, 8), E.addi(6, 0, 0), E.stw(6, 5, 12), E.stw(6, 5, 16),
+    E.X(5, 4, 5, 444), E.addi(3, 0, 0), E.ori(3, 3, 0xf000), E.SC1, E.b(0),
+  ]);
+  return img;
+}
+
+describe('guest trouble as events', () => {
+  test("an unimplemented instruction: 'unimplemented' event by mnemonic, then the guest's own power-off", async () => {
+    const vm = await createVm({ bios: 'b.bin' }, { files: { 'b.bin': biosImage([0x00000000]) } });
+    const seen: { mnemonic: string; count: number; lastNip: bigint }[][] = [];
+    vm.on('unimplemented', (l: { mnemonic: string; count: number; lastNip: bigint }[]) => seen.push(l.map(({ mnemonic, count, lastNip }) => ({ mnemonic, count, lastNip }))));
+    vm.start();
+    expect(await vm.wait()).toEqual({ reason: 'power-off', exitStatus: 0 });
+    expect(seen).toEqual([[{ mnemonic: 'attn', count: 1, lastNip: 0x100n }]]);
+    expect(vm.metrics()).toContain('pseries_cpu_unimplemented_total 1\n');
+  });
+
+  test("a failure inside the run loop: 'guest-panic', QMP state guest-panicked, exit status 1", async () => {
+    // r3 = 0xf00f; sc 1: a host hypercall whose handler fails
+    const vm = await createVm({ bios: 'b.bin' }, { files: { 'b.bin': biosImage([E.addi(3, 0, 0), E.ori(3, 3, 0xf00f), E.SC1, E.b(0)]) } });
+    vm.pseries.machine.registerHcall(0xf00f, () => { throw new Error('device model bug'); });
+    const panics: string[] = [];
+    vm.on('guest-panic', (e: Error) => panics.push(e.message));
+    const events: string[] = [];
+    vm.on('qmp-event', (e: { event: string }) => events.push(e.event));
+    vm.start();
+    const exit = await vm.wait();
+    expect(exit.reason).toBe('panic');
+    expect(exit.exitStatus).toBe(1);
+    expect(exit.error?.message).toBe('device model bug');
+    expect(panics).toEqual(['device model bug']);
+    expect(events).toEqual(['RESUME', 'GUEST_PANICKED']);
+    expect(vm.status()).toBe('guest-panicked');
   });
 });
 
