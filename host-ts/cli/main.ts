@@ -41,7 +41,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return 0;
   }
   try {
-    return await runMachine(parsed.config!, { warn: (m) => io.stderr(`${PROG}: warning: ${m}\n`) });
+    return await runMachine(parsed.config!, {
+      warn: (m) => io.stderr(`${PROG}: warning: ${m}\n`),
+      notice: (m) => io.stderr(`${PROG}: ${m}\n`),
+    });
   } catch (e) {
     // Bad files, busy ports, missing TAP...: one line naming the cause, as QEMU does.
     io.stderr(`${PROG}: ${(e as Error).message}\n`);

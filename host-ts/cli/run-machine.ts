@@ -17,6 +17,8 @@ export interface RunIo {
   stdin?: Readable;
   /** Stop on SIGINT/SIGTERM like QEMU (default: true). */
   signals?: boolean;
+  /** Plain one-line notices (QEMU's "terminating on signal N"); default: as warnings. */
+  notice?: (msg: string) => void;
 }
 
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
@@ -36,7 +38,7 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
   }
   const signals = io.signals ?? true;
   const onSignal = (sig: NodeJS.Signals) => {
-    io.warn(`terminating on signal ${sig === 'SIGINT' ? 2 : 15}`);
+    (io.notice ?? io.warn)(`terminating on signal ${sig === 'SIGINT' ? 2 : 15}`);
     void vm.stop();
   };
   if (signals) {

@@ -77,4 +77,16 @@ describe('bin/pseries-wasm.js', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^pseries-wasm: could not load kernel '\/nonexistent\/vmlinux': ENOENT/);
   });
+  it('SIGINT: the machine stops, "terminating on signal 2", exit 0 (as QEMU)', async () => {
+    const child = spawn(process.execPath, [BIN, '-nodefaults', '-nographic', '-serial', 'stdio', '-bios', join(GUESTS, 'echo-be.bin')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    for (let i = 0; i < 1000 && !out.includes("'q' ends"); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((ok) => child.once('exit', ok));
+    expect(code).toBe(0);
+    expect(err).toBe('pseries-wasm: terminating on signal 2\n');
+  });
 });
