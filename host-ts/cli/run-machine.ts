@@ -1,6 +1,6 @@
 // The "run" of the pseries-wasm command: opens the netdevs (with their filter-dumps), builds the
-// machine from the config, wires each NIC to its netdev, starts the QMP monitors, and runs the CPU
-// until the guest powers off (or QMP quit). Returns the exit status; failures are thrown as
+// machine from the config, wires each NIC to its netdev, and runs it under host-ts/qmp's
+// runControlled (QMP monitors, -S, -metrics) until the guest powers off (or QMP quit). Returns the exit status; failures are thrown as
 // one-line messages (RunError, or the backend's own error).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MachineConfig } from '../config/machine-config.js';
@@ -9,7 +9,7 @@ import { attachInput, fileOutput, streamOutput } from '../console/console-backen
 import type { ConsoleOutput } from '../console/vty.js';
 import { openNetdevs } from '../net/create-backend.js';
 import { vlanOptions } from '../net/attach-nics.js';
-import { MachineQmpTarget, SliceRunner, startQmpServers, type QmpServer } from '../qmp/index.js';
+import { runControlled } from '../qmp/index.js';
 
 export class RunError extends Error {}
 
@@ -49,16 +49,14 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
   }
 
   const nd = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: io.warn });
-  const servers: QmpServer[] = [];
   const closeAll = async () => {
-    for (const s of servers) await s.close();
     for (const c of closers) c();
     await nd.closeAll();
   };
   let pseries: PseriesMachine;
   try {
     pseries = createPseries({
-      ramSize: cfg.ramSize, bios, kernel, initrd, append: cfg.append, console,
+      ramSize: cfg.ramSize, bios, kernel, initrd, append: cfg.append, console, noReboot: cfg.noReboot,
       vlans: cfg.nics.map(vlanOptions),
     });
   } catch (e) {
@@ -81,31 +79,18 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     if (!pseries.hasCpu) throw new RunError('this build has no CPU (the core exports no run): nothing to run');
     if (stdin) closers.push(attachInput(pseries, process.stdin));
 
-    // The CPU runs in slices on the event loop so that QMP and the backends stay responsive.
-    return await new Promise<number>((resolve, reject) => {
-      let target: MachineQmpTarget | undefined;
-      const runner = new SliceRunner(pseries, {
-        onStop: (reason, error) => {
-          if (reason === 'error') return reject(error);
-          target?.guestShutdown();
-          // QEMU exits when the guest powers off (and, with -no-reboot, when it reboots).
-          if (reason === 'power-off' || reason === 'reboot') resolve(pseries.exitStatus ?? 0);
-          else if (reason === 'break') resolve(1);
-        },
-      });
-      target = new MachineQmpTarget({
-        reset: () => (pseries as { reset?: () => void }).reset?.(),
-        vlans: pseries.vlans,
-        vlanIds: cfg.nics.map((n) => n.id),
-        runner,
-        startPaused: cfg.startPaused,
-      });
-      startQmpServers(cfg.qmp, { target }).then((started) => {
-        servers.push(...started);
-        for (const s of started) s.on('quit', () => { runner.powerOff(); resolve(0); });
-        if (!cfg.startPaused) runner.resume();
-      }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
-    });
+    // The CPU runs in slices on the event loop so that QMP, metrics and the backends stay responsive.
+    let run;
+    try {
+      run = await runControlled(pseries, cfg);
+    } catch (e) {
+      throw new RunError((e as Error).message);
+    }
+    const r = await run.done;
+    if (r.error) throw r.error;
+    // QEMU exits when the guest powers off (or reboots with -no-reboot), and on QMP quit.
+    if (r.end === 'guest-panicked') return 1;
+    return r.end === 'host-qmp-quit' ? 0 : pseries.exitStatus ?? 0;
   } finally {
     await closeAll();
   }

@@ -49,7 +49,7 @@ export interface ControlledRun {
   runner: SliceRunner;
   servers: QmpServer[];
   metrics?: MetricsServer;
-  /** Resolves when the run is over (servers closed): why it ended, and the run-loop error if any. */
+  /** Resolves when the run is over (servers closed): why it ended, and the run-loop error if one ended it. */
   done: Promise<{ end: RunEnd; error?: unknown }>;
   /** Ends the run as `quit` would (e.g. on SIGINT). */
   quit(): void;
@@ -81,8 +81,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
         t.guestShutdown('guest-reset'); // -no-reboot
         finish({ end: 'guest-reset' });
       } else {
+        // 'break' (a debug stop with nothing to resume it) or a run-loop error.
         t.runState.panic();
-        finish({ end: 'guest-panicked', error: error ?? new Error(`the CPU stopped (${reason})`) });
+        finish({ end: 'guest-panicked', error });
       }
     },
   });
@@ -90,6 +91,7 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     reset: () => {
       if (!p.reset) throw new Error('system_reset is not available: this machine build has no system reset');
       p.reset();
+      reboots = p.reboots ?? 0; // a host reset is not a guest reboot
     },
     vlans: p.vlans,
     vlanIds: cfg.nics?.map((n) => n.id),
@@ -104,7 +106,12 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     if (e.event === 'SHUTDOWN' && e.data?.reason === 'host-qmp-quit') finish({ end: 'host-qmp-quit' });
   });
 
-  const servers = await startQmpServers(cfg.qmp, { target });
+  let servers: QmpServer[];
+  try {
+    servers = await startQmpServers(cfg.qmp, { target });
+  } catch (e) {
+    throw new Error(`-qmp: ${(e as Error).message}`);
+  }
   let metrics: MetricsServer | undefined;
   let unregister: (() => void) | undefined;
   try {
@@ -114,8 +121,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
       if (cfg.metrics !== undefined) metrics = await startMetricsServer(registry, cfg.metrics);
     }
   } catch (e) {
+    unregister?.();
     await Promise.all(servers.map((s) => s.close()));
-    throw e;
+    throw new Error(`-metrics: ${(e as Error).message}`);
   }
   if (!cfg.startPaused) runner.resume();
 
