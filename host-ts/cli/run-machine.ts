@@ -86,11 +86,18 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     } catch (e) {
       throw new RunError((e as Error).message);
     }
-    const r = await run.done;
+    // SIGINT/SIGTERM end the run like QEMU: SHUTDOWN (host-signal) to the QMP clients, exit 0.
+    const onSignal = () => run.hostSignal();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const r = await run.done.finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
     if (r.error) throw r.error;
-    // QEMU exits when the guest powers off (or reboots with -no-reboot), and on QMP quit.
+    // QEMU exits when the guest powers off (or reboots with -no-reboot), on QMP quit and on signals.
     if (r.end === 'guest-panicked') return 1;
-    return r.end === 'host-qmp-quit' ? 0 : pseries.exitStatus ?? 0;
+    return r.end === 'host-qmp-quit' || r.end === 'host-signal' ? 0 : pseries.exitStatus ?? 0;
   } finally {
     await closeAll();
   }

@@ -42,7 +42,7 @@ export interface ControlOptions {
   registry?: MetricsRegistry;
 }
 
-export type RunEnd = 'guest-shutdown' | 'guest-reset' | 'host-qmp-quit' | 'guest-panicked';
+export type RunEnd = 'guest-shutdown' | 'guest-reset' | 'host-qmp-quit' | 'host-signal' | 'guest-panicked';
 
 export interface ControlledRun {
   target: MachineQmpTarget;
@@ -51,8 +51,10 @@ export interface ControlledRun {
   metrics?: MetricsServer;
   /** Resolves when the run is over (servers closed): why it ended, and the run-loop error if one ended it. */
   done: Promise<{ end: RunEnd; error?: unknown }>;
-  /** Ends the run as `quit` would (e.g. on SIGINT). */
+  /** Ends the run as `quit` would. */
   quit(): void;
+  /** SIGINT/SIGTERM: SHUTDOWN {guest: false, reason: "host-signal"}, then the run ends (QEMU's behaviour). */
+  hostSignal(): void;
 }
 
 export async function runControlled(p: ControlledMachine, cfg: ControlConfig, opts: ControlOptions = {}): Promise<ControlledRun> {
@@ -101,9 +103,10 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     validateMigrationUri: opts.validateMigrationUri,
   });
   ref.target = target;
-  // QMP quit ends the run; so does the guest powering off (SHUTDOWN already sent by then).
+  // QMP quit or a signal ends the run; so does the guest powering off (SHUTDOWN already sent by then).
   target.onEvent((e) => {
-    if (e.event === 'SHUTDOWN' && e.data?.reason === 'host-qmp-quit') finish({ end: 'host-qmp-quit' });
+    const reason = e.event === 'SHUTDOWN' ? e.data?.reason : undefined;
+    if (reason === 'host-qmp-quit' || reason === 'host-signal') finish({ end: reason });
   });
 
   let servers: QmpServer[];
@@ -135,5 +138,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     await Promise.all([...servers.map((s) => s.close()), metrics?.close()]);
     return r;
   });
-  return { target, runner, servers, metrics, done, quit: () => target.quit() };
+  return {
+    target, runner, servers, metrics, done,
+    quit: () => target.quit(),
+    hostSignal: () => target.runState.shutdown('host-signal'),
+  };
 }

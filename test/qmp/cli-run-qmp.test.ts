@@ -21,7 +21,7 @@ async function freePort(): Promise<number> {
 }
 
 async function connectWhenReady(sock: string): Promise<QmpTestClient> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1500; i++) {
     try {
       return await QmpTestClient.connect(sock);
     } catch {
@@ -68,4 +68,25 @@ describe('pseries-wasm -S -qmp -metrics', () => {
     expect(err).toMatch(/^pseries-wasm: -metrics: .*EADDRINUSE.*\n$/);
     expect(fs.existsSync(path.join(dir, 'q.sock'))).toBe(false);
   });
+});
+
+describe('pseries-wasm and signals', () => {
+  it('SIGTERM: QMP clients get SHUTDOWN host-signal, the command exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = tmpDir();
+    const sock = path.join(dir, 'q.sock');
+    const bin = path.join(import.meta.dirname, '../../bin/pseries-wasm.js');
+    const child = spawn(process.execPath, [bin, '-nodefaults', '-S', '-qmp', `unix:${sock},server=on,wait=off`, '-bios', HELLO], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const c = await connectWhenReady(sock);
+    await c.waitLines(1);
+    await c.execute('qmp_capabilities');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await c.closedPromise();
+    expect(c.messages().filter((m) => m.event).map((m) => [m.event, m.data])).toEqual([['SHUTDOWN', { guest: false, reason: 'host-signal' }]]);
+    expect(err).toBe('');
+  }, 30_000);
 });
