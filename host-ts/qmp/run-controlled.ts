@@ -11,6 +11,7 @@ import type { QmpConfig } from '../config/machine-config.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { vlanCollector } from '../metrics/vlan-metrics.js';
+import { machineFamilies } from '../metrics/machine-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 
 /** What is needed of the booted machine (host-ts/machine/pseries.ts PseriesMachine fits). */
@@ -22,6 +23,8 @@ export interface ControlledMachine extends SliceMachine {
   readonly vlans: readonly SpaprVlan[];
   /** Resets done by guest reboots so far (to report RESET {guest: true}). */
   readonly reboots?: number;
+  /** Instructions executed so far (metrics). */
+  insnCount?(): bigint;
 }
 
 export interface ControlConfig {
@@ -120,7 +123,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
   try {
     if (cfg.metrics !== undefined || opts.registry) {
       const registry = opts.registry ?? new MetricsRegistry();
-      unregister = registry.register(vlanCollector(() => target.vlanStats()));
+      const vlans = vlanCollector(() => target.vlanStats());
+      const insnCount = p.insnCount && (() => p.insnCount!());
+      unregister = registry.register(() => [...machineFamilies({ status: () => target.status(), insnCount }), ...vlans()]);
       if (cfg.metrics !== undefined) metrics = await startMetricsServer(registry, cfg.metrics);
     }
   } catch (e) {

@@ -47,6 +47,8 @@ describe('pseries-wasm -S -qmp -metrics', () => {
     expect((await c.execute('query-status')).answer.return.status).toBe('prelaunch');
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(text).toContain('pseries_vlan_open{device="lan0"} 0\n');
+    expect(text).toContain('pseries_machine_running 0\n');
+    expect(text).toContain('pseries_cpu_instructions_total 0\n'); // -S: not one instruction yet
     expect(text).toContain('pseries_vlan_tx_frames_total{device="lan0"} 0\n');
     expect((await c.execute('quit')).answer).toEqual({ return: {} });
     expect(await done).toBe(0);
