@@ -1,7 +1,7 @@
 // The "run" of the pseries-wasm command: opens the netdevs (with their filter-dumps), builds the
 // machine from the config, wires each NIC to its netdev, and runs it under host-ts/qmp's
-// runControlled (QMP monitors, -S, -metrics) until the guest powers off (or QMP quit). Returns the exit status; failures are thrown as
-// one-line messages (RunError, or the backend's own error).
+// runControlled (QMP monitors, -S, -metrics) until the guest powers off, QMP quit or a signal.
+// Returns the exit status; failures are thrown as one-line messages (RunError, or the backend's).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MachineConfig } from '../config/machine-config.js';
 import { createPseries, type PseriesMachine } from '../machine/pseries.js';
