@@ -39,7 +39,7 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
   const signals = io.signals ?? true;
   const onSignal = (sig: NodeJS.Signals) => {
     (io.notice ?? io.warn)(`terminating on signal ${sig === 'SIGINT' ? 2 : 15}`);
-    void vm.stop();
+    void vm.stop({ signal: true });
   };
   if (signals) {
     process.once('SIGINT', onSignal);

@@ -19,8 +19,9 @@ import { runControlled, type ControlledRun, type RunEnd } from '../qmp/run-contr
 import type { QmpEvent, RunState } from '../qmp/qmp-target.js';
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { MetricsRegistry } from '../metrics/registry.js';
-import type { Labels, MetricFamily } from '../metrics/exposition.js';
+import type { Labels } from '../metrics/exposition.js';
 import { vlanCollector } from '../metrics/vlan-metrics.js';
+import { machineFamilies } from '../metrics/machine-metrics.js';
 import { BootError } from '../boot/boot-images.js';
 import { VmBootError, VmConfigError, VmNetdevError, VmStateError } from './errors.js';
 
@@ -49,8 +50,8 @@ export interface VmOptions {
 
 /** How a machine's life ended. */
 export interface VmExit {
-  /** power-off (RTAS), reboot (with -no-reboot), quit (vm.stop() or QMP quit), panic (run-loop error). */
-  reason: 'power-off' | 'reboot' | 'quit' | 'panic';
+  /** power-off (RTAS), reboot (with -no-reboot), quit (vm.stop() or QMP quit), signal (stop({signal})), panic (run-loop error). */
+  reason: 'power-off' | 'reboot' | 'quit' | 'signal' | 'panic';
   /** What qemu-system-ppc64 would exit with: 0, or 1 after a panic. */
   exitStatus: number;
   error?: Error;
@@ -177,9 +178,15 @@ export class Vm extends EventEmitter {
     this.control.target.reset();
   }
 
-  /** Powers the machine off for good (QMP quit) and resolves when everything is closed. */
-  async stop(): Promise<VmExit> {
-    if (!this.exitInfo) this.control.quit();
+  /**
+   * Powers the machine off for good and resolves when everything is closed: as QMP quit, or with
+   * `{ signal: true }` as QEMU on SIGINT/SIGTERM (SHUTDOWN reason host-signal to QMP clients).
+   */
+  async stop(opts: { signal?: boolean } = {}): Promise<VmExit> {
+    if (!this.exitInfo && this.status() !== 'shutdown') {
+      if (opts.signal) this.control.hostSignal();
+      else this.control.quit();
+    }
     return this.exited;
   }
 
@@ -266,17 +273,9 @@ function toExit(end: RunEnd, error?: unknown): VmExit {
     case 'guest-shutdown': return { reason: 'power-off', exitStatus: 0 };
     case 'guest-reset': return { reason: 'reboot', exitStatus: 0 };
     case 'host-qmp-quit': return { reason: 'quit', exitStatus: 0 };
+    case 'host-signal': return { reason: 'signal', exitStatus: 0 };
     default: return { reason: 'panic', exitStatus: 1, error: error instanceof Error ? error : new Error(String(error)) };
   }
-}
-
-/** CPU counters as Prometheus families. */
-function machineFamilies(p: PseriesMachine): MetricFamily[] {
-  return [
-    { name: 'pseries_cpu_instructions_total', help: 'Instructions executed by the vCPU', type: 'counter', samples: [{ value: p.runner.insnCount() }] },
-    { name: 'pseries_cpu_virtual_time_ns', help: 'Guest virtual time in nanoseconds', type: 'gauge', samples: [{ value: p.machine.vclockNs }] },
-    { name: 'pseries_cpu_unimplemented_total', help: 'Unimplemented instructions met (each raised a program interrupt)', type: 'counter', samples: [{ value: p.machine.cpu.getNum('unimplTotal') }] },
-  ];
 }
 
 /**
@@ -329,11 +328,17 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
   } catch (e) {
     booted.close();
     await netdevs.closeAll();
-    throw new VmConfigError(`could not open a monitor or metrics endpoint: ${(e as Error).message}`, { cause: e });
+    throw new VmConfigError((e as Error).message, { cause: e }); // "-qmp: ..." or "-metrics: ..."
   }
   // runControlled's own registry serves -metrics; ours (maybe shared by many machines) outlives the
   // run, so counters stay readable after power-off.
-  const unregisterFn = registry.register(() => [...machineFamilies(p), ...vlanCollector(() => control.target.vlanStats())()], { labels: opts.labels });
+  const vlans = vlanCollector(() => control.target.vlanStats());
+  const unregisterFn = registry.register(() => [...machineFamilies({
+    status: () => control.target.status(),
+    insnCount: () => p.runner.insnCount(),
+    vclockNs: () => p.machine.vclockNs,
+    unimplementedTotal: () => p.machine.cpu.getNum('unimplTotal'),
+  }), ...vlans()], { labels: opts.labels });
   // A shared registry forgets the machine when it ends; its own keeps the final counters readable.
   const unregister = opts.registry ? unregisterFn : () => {};
   return new Vm(cfg, booted, netdevs, control, registry, unregister, { output, input: input_ });
