@@ -122,11 +122,13 @@ export class Vm extends EventEmitter {
     // Devices see the VM run state (QEMU: no receive while not running; frames wait in pending).
     const setRunning = (on: boolean) => { for (const v of p.vlans) v.setVmRunning(on); };
     setRunning(this.status() === 'running');
+    let lastState = this.status();
     control.target.onEvent((e: QmpEvent) => {
       if (e.event === 'RESUME') setRunning(true);
       else if (e.event === 'STOP' || e.event === 'SHUTDOWN' || e.event === 'GUEST_PANICKED') setRunning(false);
       this.emit('qmp-event', e);
-      this.emit('state', this.status());
+      const now = this.status();
+      if (now !== lastState) this.emit('state', (lastState = now));
     });
     p.runner.on('unimplemented', (list: UnimplementedEntry[]) => this.emit('unimplemented', list));
     p.runner.on('reboot', () => this.emit('reboot'));
