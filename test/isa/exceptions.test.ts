@@ -400,8 +400,12 @@ describe('hypercalls from the CPU (sc 1)', () => {
     m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
     const runner = new Runner(m, { idle: 'realtime' });
     const t0 = performance.now();
-    setTimeout(() => runner.raiseExternal(), 20);
-    const r = await runner.run();
+    const done = runner.run();
+    // 20 ms after the vCPU went idle (the first slice may start late on a loaded host)
+    while (m.cpu.getNum('idle') === 0) await new Promise((res) => setTimeout(res, 1));
+    await new Promise((res) => setTimeout(res, 20));
+    runner.raiseExternal();
+    const r = await done;
     expect(r.reason).toBe('halt');
     expect(m.cpu.getNum('extInterrupts')).toBe(1);
     expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 8));
