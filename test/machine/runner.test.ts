@@ -172,14 +172,14 @@ describe('Runner idle (H_CEDE)', () => {
     const m = ceder(0x7fff_0000); // ~4.19 s away
     const r = runner(m, { idle: 'realtime' });
     const done = r.run({ maxInsns: 100 });
+    while (m.cpu.getNum('idle') === 0) await new Promise((res) => setTimeout(res, 1));
     await new Promise((res) => setTimeout(res, 30));
-    expect(m.cpu.getNum('idle')).toBe(1);
     r.raiseExternal(); // external interrupt input: 0x500
     expect(await done).toEqual({ reason: 'limit', insns: 100n });
     expect(m.gpr(8)).toBe(1n);
     expect(m.gpr(7)).toBe(0n);
     const v = m.state.getBig('vclockNs');
-    expect(v).toBeGreaterThanOrEqual(10_000_000n); // ~30 ms waited, less the first slice's start
+    expect(v).toBeGreaterThanOrEqual(25_000_000n); // >= 30 ms waited (timer granularity aside)
     expect(v).toBeLessThan(2_000_000_000n);
   });
 
@@ -187,11 +187,12 @@ describe('Runner idle (H_CEDE)', () => {
     const m = ceder(0x7fff_0000);
     const r = runner(m, { idle: 'realtime' });
     r.resume();
+    while (m.cpu.getNum('idle') === 0) await new Promise((res) => setTimeout(res, 1));
     await new Promise((res) => setTimeout(res, 20));
     const insns = m.cpu.getBig('insnCount');
     r.pause();
     const v = m.state.getBig('vclockNs');
-    expect(v).toBeGreaterThanOrEqual(5_000_000n);
+    expect(v).toBeGreaterThanOrEqual(15_000_000n);
     await new Promise((res) => setTimeout(res, 20));
     expect(m.state.getBig('vclockNs')).toBe(v);
     expect(m.cpu.getBig('insnCount')).toBe(insns);
