@@ -9,7 +9,7 @@
 // From an installed package: import { createVm, createVmWorker, VmError } from 'pseries-wasm'.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVm, createVmWorker, VmError, type MachineConfigInput } from '../host-ts/index.js';
+import { createVm, createVmWorker, VmError, type MachineConfigInput, type VmHandle } from '../host-ts/index.js';
 import { workloadImage } from './workload-image.js';
 
 export interface ServiceOptions {
@@ -35,7 +35,7 @@ export async function runWorkload(iterations: number, worker: boolean) {
   };
   const files = { 'workload.elf': workloadImage(iterations) };
   const t0 = performance.now();
-  const vm = worker ? await createVmWorker(config, { files }) : await createVm(config, { files });
+  const vm: VmHandle = worker ? await createVmWorker(config, { files }) : await createVm(config, { files });
   let out = '';
   vm.console.output.on('data', (b: Buffer) => { out += b.toString('latin1'); });
   await vm.start();

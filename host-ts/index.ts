@@ -1,7 +1,7 @@
 // The package's public API (import from 'pseries-wasm'): machines from a MachineConfig in this
 // thread (createVm) or in a worker thread (createVmWorker), the config and its CLI parser, typed
 // errors, the metrics registry, and the lower layers for tests and tools.
-export { createVm, Vm, type VmOptions, type VmExit, type VmStats, type VmNet, type LinkEvent } from './vm/vm.js';
+export { createVm, Vm, type VmOptions, type VmExit, type VmStats, type VmNet, type VmHandle, type LinkEvent } from './vm/vm.js';
 export { createVmWorker, WorkerVm, WorkerNet } from './vm/vm-worker.js';
 export type { WorkerVmOptions } from './vm/worker-protocol.js';
 export { VmError, VmConfigError, VmBootError, VmNetdevError, VmStateError, VmWorkerError, type VmErrorCode } from './vm/errors.js';

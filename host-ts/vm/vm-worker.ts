@@ -8,7 +8,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { MachineConfig, MachineConfigInput } from '../config/machine-config.js';
 import type { RunState } from '../qmp/qmp-target.js';
-import type { VmExit, VmStats } from './vm.js';
+import type { VmExit, VmHandle, VmStats } from './vm.js';
 import { VmWorkerError, vmErrorFrom, type VmError } from './errors.js';
 import { packFrames, unpackFrames, TurnBatcher } from './frame-batch.js';
 import type { FromWorker, ToWorker, VmMethod, WireError, WorkerVmOptions } from './worker-protocol.js';
@@ -56,7 +56,7 @@ export class WorkerNet extends EventEmitter {
 }
 
 /** Events as Vm's: 'state', 'qmp-event', 'powered-off', 'guest-panic', 'unimplemented', 'link', 'reboot'. */
-export class WorkerVm extends EventEmitter {
+export class WorkerVm extends EventEmitter implements VmHandle {
   readonly console: { readonly output: PassThrough; readonly input: Writable };
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;

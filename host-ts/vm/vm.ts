@@ -86,6 +86,26 @@ export interface VmNet {
   readonly stats: NetBackendStats;
 }
 
+/**
+ * What Vm (this thread) and WorkerVm (a worker thread) have in common: code written against it
+ * runs a machine either way (await the control calls; they return at once on a Vm).
+ */
+export interface VmHandle {
+  readonly console: { readonly output: Readable; readonly input: Writable };
+  status(): RunState;
+  start(): void | Promise<void>;
+  pause(): void | Promise<void>;
+  resume(): void | Promise<void>;
+  reset(): void | Promise<void>;
+  stop(): Promise<VmExit>;
+  wait(): Promise<VmExit>;
+  write(input: string | Uint8Array): void | Promise<void>;
+  net(id: string): Pick<VmNet, 'id' | 'send' | 'frames' | 'on' | 'off'>;
+  stats(): VmStats | Promise<VmStats>;
+  metrics(): string | Promise<string>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
 export interface LinkEvent {
   /** -device id (or generated name) and unit address of the NIC. */
   device: string;
@@ -100,7 +120,7 @@ export interface LinkEvent {
  * (Error), 'unimplemented' (UnimplementedEntry[], the guest met instructions we do not
  * implement), 'link' (LinkEvent), 'reboot' (a guest reboot was handled).
  */
-export class Vm extends EventEmitter {
+export class Vm extends EventEmitter implements VmHandle {
   private exitInfo?: VmExit;
   private readonly exited: Promise<VmExit>;
   private readonly vlanIds: string[];
