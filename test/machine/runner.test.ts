@@ -7,6 +7,7 @@ import * as E from '../isa/encode.js';
 import { Runner, type RunEnd } from '../../host-ts/machine/runner.js';
 import { MachineQmpTarget } from '../../host-ts/qmp/machine-target.js';
 import { EXIT, HCALL } from '../../host-ts/layout/papr.js';
+import { VtyDevice } from '../../host-ts/console/vty.js';
 import type { Migratable } from '../../host-ts/migration/index.js';
 
 const turns = (n = 5) => new Promise<void>(async (r) => {
@@ -204,5 +205,21 @@ describe('Runner idle (H_CEDE)', () => {
     await r.run({ maxInsns: 100 });
     expect(m.gpr(7)).toBe(1n);
     expect(m.state.getBig('vclockNs')).toBeLessThan(10_000_000n);
+  });
+
+  test('realtime: console input arriving while idle ends the wait at once (machine.kick)', async () => {
+    const m = ceder(0x7fff_0000);
+    const vty = new VtyDevice(m, () => {});
+    const r = runner(m, { idle: 'realtime' });
+    r.resume();
+    while (m.cpu.getNum('idle') === 0) await new Promise((res) => setTimeout(res, 1));
+    const slices = r.slices;
+    const v0 = m.state.getBig('vclockNs');
+    vty.input('x'); // wakes the vCPU: it re-checks its interrupts (none) and idles again
+    await turns(3);
+    expect(r.slices).toBe(slices + 1);
+    expect(m.state.getBig('vclockNs')).toBeGreaterThan(v0);
+    expect(m.cpu.getNum('idle')).toBe(1);
+    r.pause();
   });
 });
