@@ -207,8 +207,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   poll(): void {
     this.drainTx();
     const can = this.canReceive();
-    if (can && !this.couldReceive) for (const cb of this.canReceiveCbs) cb();
+    const could = this.couldReceive;
+    // Recorded before the callbacks: a backend that receives from inside one polls again, and
+    // that nested poll's (newer) answer must stand, or a later capacity return goes unnoticed.
     this.couldReceive = can;
+    if (can && !could) for (const cb of this.canReceiveCbs) cb();
   }
 
   private drainTx(): void {

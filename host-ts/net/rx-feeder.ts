@@ -23,6 +23,8 @@ export class RxFeeder {
   private port: NetPort | undefined;
   private readonly pending: Uint8Array[] = [];
   private paused = false;
+  private draining = false;
+  private redrain = false;
   private readonly maxPending: number;
 
   constructor(private readonly stats: NetBackendStats, private readonly opts: RxFeederOptions) {
@@ -63,8 +65,11 @@ export class RxFeeder {
       // new Uint8Array(view) copies (Buffer#slice would not).
       this.pending.push(transient ? new Uint8Array(frames[i]) : frames[i]);
     }
+    // The port took fewer than offered (e.g. its pending bound) but can still receive: keep
+    // offering now, as no onCanReceive will come (its capacity never went away).
+    if (this.pending.length > 0 && this.port?.canReceive()) this.drain();
     // Full device: stop reading now rather than at the next wakeup.
-    if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
+    else if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
     return taken;
   }
 
@@ -72,11 +77,26 @@ export class RxFeeder {
   drain(): void {
     const port = this.port;
     if (!port) return;
+    // The port may call onCanReceive from inside receive() (its capacity came back while it took
+    // a frame): that nested call only asks the loop below to go on, it must not offer the same
+    // held frames a second time.
+    if (this.draining) {
+      this.redrain = true;
+      return;
+    }
+    this.draining = true;
     const had = this.pending.length;
-    while (this.pending.length > 0 && port.canReceive()) {
-      const n = this.offer(port, this.pending);
-      this.pending.splice(0, n);
-      if (n === 0) break;
+    try {
+      do {
+        this.redrain = false;
+        while (this.pending.length > 0 && port.canReceive()) {
+          const n = this.offer(port, this.pending);
+          this.pending.splice(0, n);
+          if (n === 0) break;
+        }
+      } while (this.redrain && this.pending.length > 0 && port.canReceive());
+    } finally {
+      this.draining = false;
     }
     if (had > 0 && this.pending.length === 0) this.opts.drained?.();
     this.setPaused(this.pending.length > 0 || !port.canReceive());
