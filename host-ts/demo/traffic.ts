@@ -37,7 +37,7 @@ export interface TrafficOptions {
 export const DEFAULT_TRAFFIC: TrafficOptions = {
   frames: 6000,
   linkBps: 10e9,
-  smallBurst: 1800,
+  smallBurst: 2700,
   smallPeriodNs: 2_000_000,
   pingPeriodNs: 100_000,
 };
