@@ -32,7 +32,7 @@ function num(v: string | undefined, name: string, def: number, min: number): num
 }
 
 function progressLine(p: Progress): string {
-  return `${p.mode.padEnd(6)} ${p.phase.padEnd(5)} offered ${p.offered}/${p.frames}  received ${p.received}  guest time ${(p.vclockNs / 1e6).toFixed(1)} ms`;
+  return `[${p.mode === 'legacy' ? 1 : 2}/2] ${p.mode.padEnd(6)} ${p.phase.padEnd(5)} offered ${p.offered}/${p.frames}  received ${p.received}  guest time ${(p.vclockNs / 1e6).toFixed(1)} ms`;
 }
 
 function main(argv: string[]): number {
@@ -65,7 +65,8 @@ function main(argv: string[]): number {
     return 1;
   }
   // A single progress line on a terminal; nothing when stdout is a file or a pipe.
-  const tty = process.stdout.isTTY === true;
+  // (A terminal that reports no width, e.g. a bare pty, would get every line wrapped away.)
+  const tty = process.stdout.isTTY === true && (process.stdout.columns ?? 0) > 0;
   let lastDraw = 0;
   if (tty) {
     opts.onProgress = (p) => {

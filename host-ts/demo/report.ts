@@ -65,6 +65,9 @@ function phaseRows(l: PhaseResult, p: PhaseResult): [string, string, string][] {
     rows.push(both(h, `frames in ${kib(size)} buffers`));
   }
   rows.push(both((r) => mb(r.hits.reduce((s, h) => s + h.wasted, 0)), 'buffer bytes wasted by fit'));
+  const heldSizes = [...new Set([...l.held, ...p.held].map((h) => h.size))].sort((x, y) => x - y);
+  const held = (r: PhaseResult): string => heldSizes.map((sz) => int(r.held.find((h) => h.size === sz)?.count ?? 0)).join(' / ');
+  rows.push(both(held, `buffers held at the end, ${heldSizes.map(kib).join(' / ')}`));
   return rows;
 }
 
@@ -103,7 +106,10 @@ export function conclusion(d: DemoResult): string[] {
   const stall = l.phases.find((x) => x.stalled);
   let s3 = `In all, the guest lost ${int(lostL)} of ${int(offered)} frames without pools (${pct(lostL, offered)}) and ${int(lostP)} with pools (${pct(lostP, offered)})`;
   if (stall && !p.phases.some((x) => x.stalled)) {
-    s3 += `: in the ${stall.name} phase no ${kib(big)} buffer was left in the shared list (smaller buffers had taken the slots), so receive stalled after ${int(stall.received)} of ${int(stall.offered)} frames`;
+    const held = stall.held.filter((h) => h.count > 0).map((h) => `${int(h.count)} x ${kib(h.size)}`).join(' + ');
+    const noBig = !stall.held.some((h) => h.size === big && h.count > 0);
+    s3 += `: in the ${stall.name} phase receive stalled after ${int(stall.received)} of ${int(stall.offered)} frames`;
+    if (noBig) s3 += `, because smaller buffers had taken the shared list's slots (${held}) and no ${kib(big)} buffer was left for a jumbo frame`;
     s3 += d.settings.nofitTimeoutUs === 0 ? ' for good, as on QEMU' : ` (QEMU waits for a fitting buffer forever; here each such frame is dropped after ${d.settings.nofitTimeoutUs / 1000} ms)`;
   }
   out.push(`${s3}.`);

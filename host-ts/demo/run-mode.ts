@@ -78,6 +78,8 @@ export interface PhaseResult {
   /** Receive stalled (frames waiting, none delivered for stallNs): the phase was cut off. */
   stalled: boolean;
   hits: SizeCount[];
+  /** Buffers the device held at the end of the phase (or when it was cut off), by size. */
+  held: { size: number; count: number }[];
 }
 
 export interface AcceptedBuffers {
@@ -124,6 +126,30 @@ function snapshot(dev: SpaprVlan, be: InProcessBackend): Snapshot {
     other: Number(c.rxPendingOverflow + c.rxDmaDropped + c.rxClosedDropped),
     queueFull: be.stats.rxDropped, dropped: Number(dev.guestDroppedCounter() ?? 0n), sizes,
   };
+}
+
+const BD_VALID = 1n << 63n;                 // spec 3.1
+const BL_FIRST_SLOT = 16;                    // spec 4.4: legacy slots at 16, 24, ..., 4080
+const BL_LAST_SLOT = 4080;
+const POOL_UNUSED = 0x7fffffff;              // spec 4.5: bufsize of a pool not in use
+
+/** Buffers the device holds, by size: the pools (spec 4.5), or the legacy slots (spec 4.4). */
+export function heldBuffers(dev: SpaprVlan): { size: number; count: number }[] {
+  const by = new Map<number, number>();
+  if (dev.options.useRxBufferPools) {
+    for (const p of dev.pools()) if (p.bufSize !== POOL_UNUSED && p.count > 0) by.set(p.bufSize, (by.get(p.bufSize) ?? 0) + p.count);
+  } else {
+    const list = dev.state.getBig('bufList');
+    for (let off = BL_FIRST_SLOT; off <= BL_LAST_SLOT; off += 8) {
+      const ra = dev.translate(list + BigInt(off));
+      if (ra === undefined) continue;
+      const d = dev.machine.readBe64(ra);
+      if ((d & BD_VALID) === 0n) continue;
+      const size = Number((d >> 32n) & 0xffffffn);
+      by.set(size, (by.get(size) ?? 0) + 1);
+    }
+  }
+  return [...by].map(([size, count]) => ({ size, count })).sort((a, b) => a.size - b.size);
 }
 
 /** key=value words of the guest's `veth: mode=...` line. */
@@ -237,7 +263,7 @@ export function runMode(phases: Phase[], o: RunModeOptions): ModeResult {
       lostQueueFull, lostNoFit, lostOther,
       stuck: ph.sizes.length - received - lostQueueFull - lostNoFit - lostOther,
       droppedCounter: s1.dropped - s0.dropped,
-      guestNs: lastRx - t0, wallMs: performance.now() - w0, stalled, hits,
+      guestNs: lastRx - t0, wallMs: performance.now() - w0, stalled, hits, held: heldBuffers(dev),
     });
     if (stalled) break; // receive is stuck: later phases would only queue behind it
   }
