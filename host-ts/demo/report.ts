@@ -110,7 +110,9 @@ export function conclusion(d: DemoResult): string[] {
     const noBig = !stall.held.some((h) => h.size === big && h.count > 0);
     s3 += `: in the ${stall.name} phase receive stalled after ${int(stall.received)} of ${int(stall.offered)} frames`;
     if (noBig) s3 += `, because smaller buffers had taken the shared list's slots (${held}) and no ${kib(big)} buffer was left for a jumbo frame`;
-    s3 += d.settings.nofitTimeoutUs === 0 ? ' for good, as on QEMU' : ` (QEMU waits for a fitting buffer forever; here each such frame is dropped after ${d.settings.nofitTimeoutUs / 1000} ms)`;
+    s3 += d.settings.nofitTimeoutUs === 0
+      ? '; with rx-nofit-timeout=0, as on QEMU, receive never resumes'
+      : ` (QEMU waits for a fitting buffer forever; here each such frame is dropped after ${d.settings.nofitTimeoutUs / 1000} ms)`;
   }
   out.push(`${s3}.`);
   return out;
