@@ -229,7 +229,7 @@ export function runMode(phases: Phase[], o: RunModeOptions): ModeResult {
         next++;
       }
       if (batch.length) be.send(...batch);
-      const rx = Number(dev.counters().rxFrames);
+      const rx = Number(dev.state.getBig('rxFrames'));
       if (rx !== lastRxCount) { lastRxCount = rx; lastRx = now(); }
       const idle = next === ph.sizes.length && be.pendingCount === 0 && dev.pendingCount === 0;
       if (idle && drainedAt < 0) drainedAt = now();
