@@ -123,7 +123,7 @@ export function formatReport(d: DemoResult): string {
   const lines: string[] = [];
   const mix = l.accepted.map((a) => `${kib(a.size)} x ${a.count}`).join(', ');
   lines.push('pseries-wasm: the same traffic into the veth guest twice, use-rx-buffer-pools=off (legacy) and =on (pools)');
-  lines.push(`guest buffer pools as Linux ibmveth: ${mix}; ${s.multiAdd ? '8 buffers' : 'one buffer'} per H_ADD hypercall`);
+  lines.push(`guest buffer pools as Linux ibmveth: ${mix}; ${s.multiAdd ? 'up to 8 buffers per hypercall (H_ADD_LOGICAL_LAN_BUFFERS)' : 'one buffer per H_ADD_LOGICAL_LAN_BUFFER'}`);
   lines.push(`arrivals at ${s.linkBps / 1e9} Gbit/s in guest virtual time; backend queue ${int(s.queue)} frames (like a TAP's txqueuelen); rx-nofit-timeout ${s.nofitTimeoutUs} us`);
   lines.push('');
   lines.push('Buffers the device accepted');

@@ -136,5 +136,11 @@ describe('npm start command line', () => {
     expect(ok.stdout).not.toContain('\x1b');
     expect(ok.stdout).toContain('Buffers the device accepted');
     expect(ok.stdout).toMatch(/total\s+509\s+1,024/);
+    const js = run('--frames', '100', '--json', '--queue', '50');
+    expect(js.status).toBe(0);
+    const r = JSON.parse(js.stdout);
+    expect(r.settings).toMatchObject({ frames: 100, queue: 50 });
+    expect([r.legacy.acceptedTotal, r.pools.acceptedTotal]).toEqual([509, 1024]);
+    expect(r.pools.phases.map((p: PhaseResult) => p.offered)).toEqual([135, 100, 100, 100]);
   }, 60_000);
 });
