@@ -79,7 +79,7 @@ export function conclusion(d: DemoResult): string[] {
   const out: string[] = [];
   const want = l.accepted.reduce((s, a) => s + a.count, 0);
   const starved = l.accepted.filter((a) => a.accepted === 0);
-  let s1 = `The guest offered the device ${int(want)} receive buffers in ${l.accepted.length} sizes; with use-rx-buffer-pools=off all sizes share one list of 509 slots (papr-vlan.md 4.4), so the device took ${int(l.acceptedTotal)}`;
+  let s1 = `The guest offered the device ${int(want)} receive buffers in ${l.accepted.length} sizes; with use-rx-buffer-pools=off all sizes share one list of 509 slots, so the device took ${int(l.acceptedTotal)}`;
   if (starved.length) s1 += ` and none of the ${starved.map((a) => kib(a.size)).join(', ')} ones`;
   s1 += `, while with pools (one list per size) it took ${int(p.acceptedTotal)}.`;
   out.push(s1);
