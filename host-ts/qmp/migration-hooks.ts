@@ -13,6 +13,8 @@ export interface MigrationStatusLike {
   setupTimeMs?: number;
   transferredBytes: number;
   ram: { total: number; transferred: number; normal: number; duplicate: number; dirtyPagesRate: number; dirtySyncCount: number; remaining: number };
+  /** Auto-converge throttle in percent, when the engine slowed the guest down. */
+  cpuThrottlePercentage?: number;
   errorDesc?: string;
 }
 
@@ -50,6 +52,7 @@ export function toMigrationInfo(st: MigrationStatusLike | undefined): JsonObject
     'dirty-pages-rate': Math.round(st.ram.dirtyPagesRate),
     'page-size': PAGE_SIZE,
   };
+  if (st.cpuThrottlePercentage !== undefined) info['cpu-throttle-percentage'] = st.cpuThrottlePercentage;
   if (st.errorDesc !== undefined && (st.status === 'failed' || st.status === 'cancelled')) info['error-desc'] = st.errorDesc;
   return info;
 }
