@@ -61,6 +61,7 @@ export class Staging implements StagedMachine {
    * untouched, so the final copy would otherwise page-fault inside the downtime).
    */
   prefault(first: number, count: number): void {
+    // first + count <= pages (checked by the decoder), so the view lies inside guest RAM.
     const words = new Int32Array(this.dest.memory.buffer, RAM_BASE + first * PAGE, (count * PAGE) >> 2);
     for (let p = 0; p < count; p++) {
       const from = p * (PAGE >> 2);
