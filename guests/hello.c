@@ -57,6 +57,49 @@ static void read_tree(const void *fdt) {
   putc('\n');
 }
 
+#if !GUEST_LE
+/* Open Firmware client interface (entered at r5, big-endian): one call, cells are 32-bit BE. */
+typedef u32 (*ci_entry_fn)(u32 *args);
+
+static u32 ci_call(u64 entry, const char *service, int nargs, int nret, u32 *rets, ...) {
+  u32 args[16];
+  __builtin_va_list ap;
+  args[0] = (u32)(u64)service;
+  args[1] = (u32)nargs;
+  args[2] = (u32)nret;
+  __builtin_va_start(ap, rets);
+  for (int i = 0; i < nargs; i++) args[3 + i] = __builtin_va_arg(ap, u32);
+  __builtin_va_end(ap);
+  for (int i = 0; i < nret; i++) args[3 + nargs + i] = 0xdeadbeef;
+  u32 r = ((ci_entry_fn)entry)(args);
+  for (int i = 0; i < nret; i++) rets[i] = args[3 + nargs + i];
+  return r;
+}
+
+/* Reads the console and the power-off token through the client interface (SLOF, VOF, ours). */
+static void read_tree_ci(u64 entry) {
+  u32 chosen, ih = 0, pkg, rtas, len, reg = 0, tok = 0;
+  char path[64];
+  ci_call(entry, "finddevice", 1, 1, &chosen, (u32)(u64)"/chosen");
+  ci_call(entry, "getprop", 4, 1, &len, chosen, (u32)(u64)"stdout", (u32)(u64)&ih, 4);
+  ci_call(entry, "instance-to-path", 3, 1, &len, ih, (u32)(u64)path, (u32)sizeof path);
+  path[len < sizeof path ? len : sizeof path - 1] = 0;
+  ci_call(entry, "instance-to-package", 1, 1, &pkg, ih);
+  ci_call(entry, "getprop", 4, 1, &len, pkg, (u32)(u64)"reg", (u32)(u64)&reg, 4);
+  if (len == 4) vty_unit = reg;
+  ci_call(entry, "finddevice", 1, 1, &rtas, (u32)(u64)"/rtas");
+  ci_call(entry, "getprop", 4, 1, &len, rtas, (u32)(u64)"power-off", (u32)(u64)&tok, 4);
+  if (len == 4) tok_power_off = tok;
+  puts("ci: stdout ");
+  puts(path);
+  puts(" unit ");
+  put_hex(vty_unit);
+  puts(" rtas power-off ");
+  put_hex(tok_power_off);
+  putc('\n');
+}
+#endif
+
 static void decrementer(int boot) {
   if (boot == BOOT_KERNEL) {
     /* Loaded at 0x400000: put "ba dec_handler" at the real-mode vector (the -bios image has
@@ -106,6 +149,9 @@ int cmain(const void *fdt, int boot) {
       read_tree(fdt);
     }
   }
+#if !GUEST_LE
+  if (boot == BOOT_KERNEL && entry_regs[3]) read_tree_ci(entry_regs[3]);
+#endif
   u64 msr = read_msr();
   puts("msr: sf ");
   put_dec((s64)(msr >> 63));

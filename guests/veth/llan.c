@@ -5,6 +5,7 @@
 #include "veth.h"
 
 #define H_PUT_TCE 0x20
+#define H_PUT_TCE_INDIRECT 0x13c
 #define H_VIO_SIGNAL 0x104
 #define H_REGISTER_LOGICAL_LAN 0x114
 #define H_FREE_LOGICAL_LAN 0x118
@@ -43,12 +44,27 @@ static s64 lan_hcall(struct llan *d, u64 op, u64 a1, u64 a2, u64 a3, u64 a4, u64
   return hcall(op, d->unit, a1, a2, a3, a4, 0, out);
 }
 
-/* Maps [ra, ra+len) at IOBA = ra with permission perm (spec 3.6). */
+/* TCE list for H_PUT_TCE_INDIRECT: 4 KiB aligned, up to 512 big-endian TCEs (spec 2.11). */
+static u64 tce_list[512] __attribute__((aligned(4096)));
+static int indirect = 1; /* cleared if the hypervisor refuses H_PUT_TCE_INDIRECT */
+
+/* Maps [ra, ra+len) at IOBA = ra with permission perm (spec 3.6): 512 pages per
+ * H_PUT_TCE_INDIRECT (like Linux with FW_FEATURE_MULTITCE), else one H_PUT_TCE per page. */
 static int map(struct llan *d, u64 ra, u64 len, u64 perm) {
   if (ra + len > d->win_size) return -1;
-  for (u64 p = ra & ~(PAGE - 1); p < ra + len; p += PAGE) {
+  u64 p = ra & ~(PAGE - 1);
+  while (p < ra + len) {
+    u64 n = (ra + len - p + PAGE - 1) / PAGE;
+    if (n > 512) n = 512;
     d->hcalls++;
+    if (indirect && n > 1) {
+      for (u64 k = 0; k < n; k++) tce_list[k] = be64((p + k * PAGE) | perm);
+      __asm__ volatile("sync" ::: "memory");
+      if (hcall(H_PUT_TCE_INDIRECT, d->liobn, p, (u64)tce_list, n, 0, 0, 0) == H_SUCCESS) { p += n * PAGE; continue; }
+      indirect = 0; /* retry these pages one by one */
+    }
     if (hcall(H_PUT_TCE, d->liobn, p, p | perm, 0, 0, 0, 0) != H_SUCCESS) return -1;
+    p += PAGE;
   }
   return 0;
 }

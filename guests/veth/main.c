@@ -253,6 +253,8 @@ int cmain(const void *fdt, int boot) {
     putc('/');
     put_dec(lan.pool[i].count);
   }
+  puts(" hcalls ");
+  put_dec((s64)lan.hcalls);
   puts("\nveth: ready\n");
   if (cfg.mode == MODE_SEND) run_send();
   else run_rx();

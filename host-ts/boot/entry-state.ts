@@ -6,8 +6,7 @@
 //   kernel at kernel-addr with MSR 0, r3 = initrd start, r4 = initrd size (0, 0 without initrd),
 //   r5 = the Open Firmware client-interface entry, r1 = a stack below 0x10000. We enter the kernel
 //   the same way; r5 points at our client-interface stub (ciStub below), which makes the
-//   KVMPPC_H_VOF_CLIENT hypercall like VOF's; the client-interface services themselves are not
-//   implemented yet (the hypercall answers H_FUNCTION).
+//   KVMPPC_H_VOF_CLIENT hypercall like VOF's, served by client-interface.ts.
 import type { Machine } from '../machine/machine.js';
 import { HCALL } from '../layout/papr.js';
 
@@ -51,9 +50,10 @@ export function ciStub(): Uint8Array {
   return out;
 }
 
-/** Resets every GPR to 0, then applies `s`. */
+/** Resets every GPR, CR, XER, LR and CTR to 0 (as QEMU's CPU reset), then applies `s`. */
 export function applyEntryState(m: Machine, s: EntryState): void {
   for (let i = 0; i < 32; i++) m.setGpr(i, s.gpr.get(i) ?? 0n);
+  for (const f of ['cr', 'xer', 'lr', 'ctr']) m.cpu.set(f, 0n);
   m.cpu.set('nip', BigInt(s.nip));
   m.cpu.set('msr', s.msr);
 }

@@ -166,10 +166,11 @@ describe('RTAS through H_RTAS', () => {
     expect(rtas.calls.size).toBe(0);
   });
 
-  test('buffers outside RAM or misaligned are refused, nothing written', () => {
+  test('buffers outside RAM are refused, nothing written; unaligned buffers work', () => {
     const { m } = setup();
     expect(m.hcall(HCALL.KVMPPC_H_RTAS, (1 << 20) - 8).ret).toBe(H(HRC.H_PARAMETER));
-    expect(m.hcall(HCALL.KVMPPC_H_RTAS, 0x1002).ret).toBe(H(HRC.H_PARAMETER));
+    expect(m.hcall(HCALL.KVMPPC_H_RTAS, 1n << 40n).ret).toBe(H(HRC.H_PARAMETER));
+    expect(rtasCall(m, 0x1002, 0x200f, [0xffffffff, 0, 0x3000, 0x800], 1)).toEqual({ ret: 0n, rets: [1] });
     // rets would end past RAM
     const at = (1 << 20) - 16;
     const b = new Uint8Array(16);
@@ -186,7 +187,7 @@ describe('createPseries: assembly, entry state, refusals', () => {
 
   test('-bios: vty first at 0x71000000, FDT at r3, QEMU entry registers', () => {
     const p = createPseries({ bios, vlans: [{}] });
-    expect(p.vty.reg).toBe(0x71000000);
+    expect(p.vty!.reg).toBe(0x71000000);
     expect(p.vlans[0].reg).toBe(0x71000001);
     expect(p.tree.find('vdevice')!.children.map((c) => c.name)).toEqual(['vty@71000000', 'l-lan@71000001']);
     expect(p.machine.cpu.getBig('nip')).toBe(0x100n);
@@ -208,6 +209,21 @@ describe('createPseries: assembly, entry state, refusals', () => {
     expect(new TextDecoder().decode(p.tree.find('chosen')!.props.get('bootargs'))).toBe('x=1\0');
   });
 
+  test('several vtys: the lowest unit address is the console; none: no stdout-path, H_PARAMETER', () => {
+    const outs: string[] = [];
+    const p = createPseries({ bios, vtys: [{ output: (b) => outs.push('a' + String.fromCharCode(...b)), reg: 0x71000010 }, { output: (b) => outs.push('b' + String.fromCharCode(...b)) }] });
+    expect(p.vtys.map((v) => v.reg)).toEqual([0x71000010, 0x71000000]);
+    expect(p.vty!.reg).toBe(0x71000000);
+    expect(new TextDecoder().decode(p.tree.find('chosen')!.props.get('stdout-path'))).toBe('/vdevice/vty@71000000\0');
+    expect(p.machine.hcall(HCALL.H_PUT_TERM_CHAR, 0, 1, 0x5a00000000000000n, 0).ret).toBe(0n);
+    expect(p.machine.hcall(HCALL.H_PUT_TERM_CHAR, 0x71000010, 1, 0x5900000000000000n, 0).ret).toBe(0n);
+    expect(outs).toEqual(['bZ', 'aY']);
+    const q = createPseries({ bios, vtys: [] });
+    expect(q.tree.find('chosen')!.props.has('stdout-path')).toBe(false);
+    expect(q.machine.hcall(HCALL.H_PUT_TERM_CHAR, 0, 1, 0x5a00000000000000n, 0).ret).toBe(H(HRC.H_PARAMETER));
+    expect(() => q.input('x')).toThrow(/no console/);
+  });
+
   test('refuses what QEMU refuses, with its words', () => {
     expect(() => createPseries({ bios, append: 'x' })).toThrow('-append only allowed with -kernel option');
     expect(() => createPseries({ bios, initrd: new Uint8Array(1) })).toThrow('-initrd only allowed with -kernel option');
@@ -218,10 +234,10 @@ describe('createPseries: assembly, entry state, refusals', () => {
     const p = createPseries({ bios });
     p.input('0123456789abcdefghij');
     const m = p.machine;
-    expect(p.vty.backlogLength).toBe(4);
+    expect(p.vty!.backlogLength).toBe(4);
     const r1 = m.hcall(HCALL.H_GET_TERM_CHAR, 0x71000000);
     expect(r1.out[0]).toBe(16n);
-    expect(p.vty.backlogLength).toBe(0); // the poll after the hypercall refilled the buffer
+    expect(p.vty!.backlogLength).toBe(0); // the poll after the hypercall refilled the buffer
     const r2 = m.hcall(HCALL.H_GET_TERM_CHAR, 0x71000000);
     expect(r2.out.slice(0, 3)).toEqual([4n, 0x6768696a00000000n, 0n]);
   });
@@ -255,5 +271,43 @@ describe.skipIf(!hasLpcr(new Machine({ ramSize: 1 << 20 })))('H_SET_MODE (needs 
     expect(m.hcall(HCALL.H_SET_MODE, 3, 3, 0, 0).ret).toBe(0n);
     expect((m.cpu.getBig('lpcr') >> 23n) & 3n).toBe(3n);
     expect(m.hcall(HCALL.H_SET_MODE, 1, 3, 0, 0).ret).toBe(H(HRC.H_UNSUPPORTED_FLAG));
+  });
+});
+
+describe('system reset (system-reboot)', () => {
+  const rebootCall = (p: ReturnType<typeof createPseries>): void => {
+    p.machine.writeRam(0x3000, Uint8Array.of(0, 0, 0x20, 0x04, 0, 0, 0, 0, 0, 0, 0, 1, 9, 9, 9, 9));
+    expect(p.machine.hcall(HCALL.KVMPPC_H_RTAS, 0x3000).ret).toBe(0n);
+  };
+
+  test('reset() copies the images and the tree in again and restores the entry state', () => {
+    const bios = new Uint8Array(0x1000).fill(0x60);
+    const p = createPseries({ bios });
+    rebootCall(p);
+    expect(p.stopped).toBe('reboot');
+    p.machine.writeRam(0x100, [0, 0, 0, 0]);
+    p.machine.writeRam(0x1fe00000, [0, 0, 0, 0]);
+    p.machine.cpu.set('nip', 0x1234n);
+    p.machine.setGpr(3, 0);
+    p.machine.writeRam(0x200000, [7]); // ordinary RAM keeps its contents
+    p.reset();
+    expect([...p.machine.readRam(0x100, 4)]).toEqual([0x60, 0x60, 0x60, 0x60]);
+    expect([...p.machine.readRam(0x1fe00000, 4)]).toEqual([0xd0, 0x0d, 0xfe, 0xed]);
+    expect(p.machine.cpu.getBig('nip')).toBe(0x100n);
+    expect(p.machine.gpr(3)).toBe(0x1fe00000n);
+    expect([...p.machine.readRam(0x200000, 1)]).toEqual([7]);
+    expect(p.stopped).toBeUndefined();
+    expect(p.reboots).toBe(1);
+  });
+
+  test.skipIf(!createPseries({ bios: new Uint8Array(0x200) }).hasCpu)('run(): reboot resets and boots again; -no-reboot ends the run', () => {
+    const img = new Uint8Array(readFileSync(join(__dirname, '../../guests/prebuilt/hello-be.bin')));
+    const p = createPseries({ bios: img });
+    rebootCall(p);
+    expect(p.run({ maxInsns: 50_000_000 }).reason).toBe('power-off');
+    expect(p.reboots).toBe(1);
+    const q = createPseries({ bios: img, noReboot: true });
+    rebootCall(q);
+    expect(q.run({ maxInsns: 50_000_000 })).toEqual({ reason: 'reboot', insns: 0n });
   });
 });

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { migrate, incoming, parseMigrationUri, type MigrationJob } from '../../host-ts/migration/index.js';
-import { migrationHooks } from '../../host-ts/qmp/migration-hooks.js';
+import { incoming, type MigrationJob } from '../../host-ts/migration/index.js';
+import { migrationHooks, engineMigration } from '../../host-ts/qmp/migration-hooks.js';
 import { RunStateTracker } from '../../host-ts/qmp/run-state.js';
 import { makeMachine, randomizeState, stateHash } from './helpers.js';
 import { GuestWriter } from './guest-writer.js';
@@ -19,7 +19,7 @@ function setup(seed: number) {
   const runState = new RunStateTracker({ pause: () => guest.pause(), resume: () => guest.resume() });
   guest.resume();
   let job: MigrationJob | undefined;
-  const hooks = migrationHooks(runState, (uri, control) => (job = migrate(src, uri, { control })), (uri) => { parseMigrationUri(uri); });
+  const hooks = migrationHooks(runState, (uri, control) => (job = engineMigration(src)(uri, control) as MigrationJob));
   return { src, guest, runState, hooks, job: () => job! };
 }
 
@@ -28,7 +28,7 @@ test('migrate returns at once, query-migrate follows the job, the source ends in
   const events: string[] = [];
   runState.onEvent((e) => events.push(e.event));
   expect(hooks.queryMigrate()).toEqual({});
-  expect(() => hooks.migrate('exec:cat', {})).toThrow("invalid migration URI 'exec:cat'");
+  expect(() => hooks.migrate('exec:cat', {})).toThrow("Parameter 'uri' expects a valid migration protocol");
   const dst = makeMachine({ ramSize: 4 << 20 });
   const inc = incoming(dst, `unix:${join(dir, 'q.sock')}`);
   await hooks.migrate(await inc.listening, {});

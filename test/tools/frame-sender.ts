@@ -73,7 +73,7 @@ export function streamSeq(f: Uint8Array): number | undefined {
 function parseHostPort(s: string): { host: string; port: number } {
   const i = s.lastIndexOf(':');
   const port = Number(s.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`expected HOST:PORT, got ${s}`);
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`expected HOST:PORT, got ${s}`);
   return { host: s.slice(0, i), port };
 }
 
