@@ -9,7 +9,8 @@ import { attachInput, fileOutput, streamOutput } from '../console/console-backen
 import type { ConsoleOutput } from '../console/vty.js';
 import { openNetdevs } from '../net/create-backend.js';
 import { vlanOptions } from '../net/attach-nics.js';
-import { MachineQmpTarget, SliceRunner, startQmpServers, type QmpServer } from '../qmp/index.js';
+import { MachineQmpTarget, SliceRunner, startQmpServers, engineMigration, type QmpServer } from '../qmp/index.js';
+import { incoming, parseMigrationUri } from '../migration/index.js';
 
 export class RunError extends Error {}
 
@@ -27,7 +28,16 @@ function readImage(what: string, path: string): Uint8Array {
 }
 
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
-  if (cfg.incoming !== undefined) throw new RunError('-incoming: incoming migration is not available from the command line yet');
+  if (cfg.incoming !== undefined) {
+    // Checked before anything opens (QEMU: "unknown migration protocol"). defer needs QMP migrate-incoming.
+    let kind: string;
+    try {
+      kind = parseMigrationUri(cfg.incoming).kind;
+    } catch (e) {
+      throw new RunError(`-incoming: ${(e as Error).message}`);
+    }
+    if (kind === 'defer') throw new RunError('-incoming defer: QMP migrate-incoming is not available in this build');
+  }
   const bios = cfg.bios !== undefined ? readImage('firmware', cfg.bios) : undefined;
   const kernel = cfg.kernel !== undefined ? readImage('kernel', cfg.kernel) : undefined;
   const initrd = cfg.initrd !== undefined ? readImage('initrd', cfg.initrd) : undefined;
@@ -98,12 +108,20 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
         vlans: pseries.vlans,
         vlanIds: cfg.nics.map((n) => n.id),
         runner,
-        startPaused: cfg.startPaused,
+        // An incoming machine waits (QEMU inmigrate) until the state has arrived.
+        startPaused: cfg.startPaused || cfg.incoming !== undefined,
+        startMigration: engineMigration(pseries.machine),
       });
       startQmpServers(cfg.qmp, { target }).then((started) => {
         servers.push(...started);
         for (const s of started) s.on('quit', () => { runner.powerOff(); resolve(0); });
-        if (!cfg.startPaused) runner.resume();
+        if (cfg.incoming !== undefined) {
+          // -incoming: load the whole state (validated before anything is written), then run unless -S.
+          incoming(pseries.machine, cfg.incoming).done.then((st) => {
+            if (st.status !== 'completed') return reject(new RunError(`load of migration failed: ${st.errorDesc}`));
+            if (!cfg.startPaused) target!.cont();
+          }, reject);
+        } else if (!cfg.startPaused) runner.resume();
       }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
     });
   } finally {
