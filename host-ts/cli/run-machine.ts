@@ -36,7 +36,7 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     } catch (e) {
       throw new RunError(`-incoming: ${(e as Error).message}`);
     }
-    if (kind === 'defer') throw new RunError('-incoming defer: QMP migrate-incoming is not available in this build');
+    if (kind === 'defer' && cfg.qmp.length === 0) throw new RunError('-incoming defer: needs a QMP monitor (-qmp) for migrate-incoming');
   }
   const bios = cfg.bios !== undefined ? readImage('firmware', cfg.bios) : undefined;
   const kernel = cfg.kernel !== undefined ? readImage('kernel', cfg.kernel) : undefined;
@@ -92,6 +92,8 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     if (stdin) closers.push(attachInput(pseries, process.stdin));
 
     // The CPU runs in slices on the event loop so that QMP and the backends stay responsive.
+    // -incoming URI starts listening now; -incoming defer waits for QMP migrate-incoming.
+    const inc = cfg.incoming !== undefined ? incoming(pseries.machine, cfg.incoming) : undefined;
     return await new Promise<number>((resolve, reject) => {
       let target: MachineQmpTarget | undefined;
       const runner = new SliceRunner(pseries, {
@@ -111,13 +113,19 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
         // An incoming machine waits (QEMU inmigrate) until the state has arrived.
         startPaused: cfg.startPaused || cfg.incoming !== undefined,
         startMigration: engineMigration(pseries.machine),
+        migrateIncoming: (uri) => {
+          // QEMU's refusals: no -incoming at all, or an incoming migration already under way.
+          if (!inc) throw new Error("'-incoming' was not specified on the command line");
+          if (inc.status().status !== 'none') throw new Error('The incoming migration has already been started');
+          inc.start(uri);
+        },
       });
       startQmpServers(cfg.qmp, { target }).then((started) => {
         servers.push(...started);
         for (const s of started) s.on('quit', () => { runner.powerOff(); resolve(0); });
-        if (cfg.incoming !== undefined) {
+        if (inc) {
           // -incoming: load the whole state (validated before anything is written), then run unless -S.
-          incoming(pseries.machine, cfg.incoming).done.then((st) => {
+          inc.done.then((st) => {
             if (st.status !== 'completed') return reject(new RunError(`load of migration failed: ${st.errorDesc}`));
             if (!cfg.startPaused) target!.cont();
           }, reject);

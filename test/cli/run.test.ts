@@ -95,9 +95,9 @@ describe('pseries-wasm run', () => {
     expect(readFileSync(con, 'utf8')).toContain('powering off');
   });
 
-  it('-incoming defer is refused (no QMP migrate-incoming yet); the rest: test/migration/cli.test.ts', async () => {
+  it('-incoming defer without a QMP monitor is refused (nothing could start it); the rest: test/migration/cli.test.ts', async () => {
     const r = await run(['-nodefaults', '-incoming', 'defer']);
     expect(r.rc).toBe(1);
-    expect(r.err).toBe('pseries-wasm: -incoming defer: QMP migrate-incoming is not available in this build\n');
+    expect(r.err).toBe('pseries-wasm: -incoming defer: needs a QMP monitor (-qmp) for migrate-incoming\n');
   });
 });

@@ -37,14 +37,17 @@ const run = (line: string[]) => {
   return { rc, err: () => err };
 };
 
-test('-incoming unix: + QMP migrate: the guest keeps counting its stream on the destination', async () => {
+for (const defer of [false, true]) test(`-incoming ${defer ? 'defer + QMP migrate-incoming' : 'unix:'}, QMP migrate: the guest keeps counting its stream on the destination`, async () => {
   const FRAMES = 40;
   writeFileSync(at('veth.bin'), withVethArgs(new Uint8Array(readFileSync(join(__dirname, '../../guests/prebuilt/veth-be.bin'))),
     `count=${FRAMES} pools=512x64,2048x64`));
   const [srcPort, dstPort] = [await freeUdpPort(), await freeUdpPort()];
   const common = (port: number, con: string) => ['-M', 'pseries', '-nodefaults', '-m', '256M', '-bios', at('veth.bin'), '-serial', `file:${at(con)}`,
     '-netdev', `socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:${port}`, '-device', 'spapr-vlan,netdev=n0'];
-  const dst = run([...common(dstPort, 'dst.txt'), '-incoming', `unix:${at('mig.sock')}`]);
+  for (const f of ['mig.sock', 'qmp.sock', 'dqmp.sock', 'src.txt', 'dst.txt']) rmSync(at(f), { force: true });
+  const dst = run([...common(dstPort, 'dst.txt'), ...(defer
+    ? ['-incoming', 'defer', '-qmp', `unix:${at('dqmp.sock')},server=on,wait=off`]
+    : ['-incoming', `unix:${at('mig.sock')}`])]);
   const src = run([...common(srcPort, 'src.txt'), '-qmp', `unix:${at('qmp.sock')},server=on,wait=off`]);
   const udp = dgram.createSocket('udp4');
   const send = (port: number, seq: number) => new Promise<void>((ok) => udp.send(streamFrame(64, seq), port, '127.0.0.1', () => ok()));
@@ -53,6 +56,16 @@ test('-incoming unix: + QMP migrate: the guest keeps counting its stream on the 
       .catch((e) => { throw new Error(`${e.message}: src console ${existsSync(at('src.txt')) ? readFileSync(at('src.txt'), 'latin1') : '(none)'} err ${src.err()} dst err ${dst.err()}`); });
     for (let s = 0; s < FRAMES / 2; s++) await send(srcPort, s);
     await new Promise((r) => setTimeout(r, 200)); // let the source guest take them
+    if (defer) {
+      await until(() => existsSync(at('dqmp.sock')), 'destination QMP');
+      const d = await QmpTestClient.connect(at('dqmp.sock'));
+      await d.waitLines(1);
+      await d.execute('qmp_capabilities');
+      expect((await d.execute('migrate-incoming', { uri: `unix:${at('mig.sock')}` })).answer).toEqual({ return: {} });
+      expect((await d.execute('migrate-incoming', { uri: `unix:${at('mig.sock')}` })).answer)
+        .toEqual({ error: { class: 'GenericError', desc: 'The incoming migration has already been started' } });
+      d.socket.destroy();
+    }
     await until(() => existsSync(at('mig.sock')), 'destination listening');
     const qmp = await QmpTestClient.connect(at('qmp.sock'));
     await qmp.waitLines(1);
