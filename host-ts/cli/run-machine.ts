@@ -1,15 +1,14 @@
 // The "run" of the pseries-wasm command: opens the netdevs (with their filter-dumps), builds the
-// machine from the config, wires each NIC to its netdev, starts the QMP monitors, and runs the CPU
-// until the guest powers off (or QMP quit). Returns the exit status; failures are thrown as
-// one-line messages (RunError, or the backend's own error).
-import { readFileSync, writeFileSync } from 'node:fs';
+// machine from the config (bootFromConfig), wires each NIC to its netdev, and runs it under
+// host-ts/qmp's runControlled (QMP monitors, -S, -metrics) until the guest powers off, QMP quit or
+// a signal. Returns the exit status; failures are thrown as one-line messages (RunError, or the
+// backend's own error).
+import { writeFileSync } from 'node:fs';
 import type { MachineConfig } from '../config/machine-config.js';
-import { createPseries, type PseriesMachine } from '../machine/pseries.js';
-import { attachInput, fileOutput, streamOutput } from '../console/console-backends.js';
-import type { ConsoleOutput } from '../console/vty.js';
+import { bootFromConfig, type BootedPseries } from '../machine/boot-config.js';
 import { openNetdevs } from '../net/create-backend.js';
-import { vlanOptions } from '../net/attach-nics.js';
-import { MachineQmpTarget, SliceRunner, startQmpServers, engineMigration, type QmpServer } from '../qmp/index.js';
+import { runControlled } from '../qmp/index.js';
+import { unimplementedReport } from '../cpu/unimplemented-report.js';
 import { incoming, parseMigrationUri } from '../migration/index.js';
 
 export class RunError extends Error {}
@@ -19,17 +18,9 @@ export interface RunIo {
   warn: (msg: string) => void;
 }
 
-function readImage(what: string, path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new RunError(`could not load ${what} '${path}': ${(e as Error).message}`);
-  }
-}
-
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
   if (cfg.incoming !== undefined) {
-    // Checked before anything opens (QEMU: "unknown migration protocol"). defer needs QMP migrate-incoming.
+    // Checked before anything opens. defer waits for QMP migrate-incoming, so it needs a monitor.
     let kind: string;
     try {
       kind = parseMigrationUri(cfg.incoming).kind;
@@ -38,43 +29,21 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     }
     if (kind === 'defer' && cfg.qmp.length === 0) throw new RunError('-incoming defer: needs a QMP monitor (-qmp) for migrate-incoming');
   }
-  const bios = cfg.bios !== undefined ? readImage('firmware', cfg.bios) : undefined;
-  const kernel = cfg.kernel !== undefined ? readImage('kernel', cfg.kernel) : undefined;
-  const initrd = cfg.initrd !== undefined ? readImage('initrd', cfg.initrd) : undefined;
-
-  // The console: the first vty's chardev (QEMU's first serial).
-  const closers: (() => void)[] = [];
-  let console: ConsoleOutput | undefined;
-  let stdin = false;
-  const vty = cfg.vtys[0];
-  if (cfg.vtys.length > 1) io.warn('only the first console (vty) is connected in this build');
-  const chardev = vty && cfg.chardevs.find((c) => c.id === vty.chardev);
-  if (chardev?.backend === 'stdio') {
-    console = streamOutput(process.stdout);
-    stdin = true;
-  } else if (chardev?.backend === 'file') {
-    const f = fileOutput(chardev.path, chardev.append);
-    closers.push(() => f.close());
-    console = f;
-  }
-
+  if (cfg.log.items.length > 0) io.warn(`-d ${cfg.log.items.join(',')}: no log items are implemented in this build; ignored`);
   const nd = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: io.warn });
-  const servers: QmpServer[] = [];
+  let booted: BootedPseries | undefined;
   const closeAll = async () => {
-    for (const s of servers) await s.close();
-    for (const c of closers) c();
+    booted?.close();
     await nd.closeAll();
   };
-  let pseries: PseriesMachine;
   try {
-    pseries = createPseries({
-      ramSize: cfg.ramSize, bios, kernel, initrd, append: cfg.append, console,
-      vlans: cfg.nics.map(vlanOptions),
-    });
+    // Images, consoles (vtys on their chardevs, stdin on the first stdio one) and the NICs.
+    booted = bootFromConfig(cfg);
   } catch (e) {
     await closeAll();
     throw new RunError((e as Error).message);
   }
+  const { pseries } = booted;
   try {
     cfg.nics.forEach((nic, i) => {
       if (nic.netdev !== undefined) pseries.vlans[i].attachBackend(nd.forNic.get(nic.netdev)!);
@@ -89,30 +58,13 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
       return 0;
     }
     if (!pseries.hasCpu) throw new RunError('this build has no CPU (the core exports no run): nothing to run');
-    if (stdin) closers.push(attachInput(pseries, process.stdin));
 
-    // The CPU runs in slices on the event loop so that QMP and the backends stay responsive.
-    // -incoming URI starts listening now; -incoming defer waits for QMP migrate-incoming.
+    // The CPU runs in slices on the event loop so that QMP, metrics and the backends stay responsive.
+    // -incoming URI listens now (defer: on QMP migrate-incoming); the guest waits for the state.
     const inc = cfg.incoming !== undefined ? incoming(pseries.machine, cfg.incoming) : undefined;
-    return await new Promise<number>((resolve, reject) => {
-      let target: MachineQmpTarget | undefined;
-      const runner = new SliceRunner(pseries, {
-        onStop: (reason, error) => {
-          if (reason === 'error') return reject(error);
-          target?.guestShutdown();
-          // QEMU exits when the guest powers off (and, with -no-reboot, when it reboots).
-          if (reason === 'power-off' || reason === 'reboot') resolve(pseries.exitStatus ?? 0);
-          else if (reason === 'break') resolve(1);
-        },
-      });
-      target = new MachineQmpTarget({
-        reset: () => (pseries as { reset?: () => void }).reset?.(),
-        vlans: pseries.vlans,
-        vlanIds: cfg.nics.map((n) => n.id),
-        runner,
-        // An incoming machine waits (QEMU inmigrate) until the state has arrived.
-        startPaused: cfg.startPaused || cfg.incoming !== undefined,
-        startMigration: engineMigration(pseries.machine),
+    let run;
+    try {
+      run = await runControlled(pseries, { ...cfg, startPaused: cfg.startPaused || inc !== undefined }, {
         migrateIncoming: (uri) => {
           // QEMU's refusals: no -incoming at all, or an incoming migration already under way.
           if (!inc) throw new Error("'-incoming' was not specified on the command line");
@@ -120,19 +72,38 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
           inc.start(uri);
         },
       });
-      startQmpServers(cfg.qmp, { target }).then((started) => {
-        servers.push(...started);
-        for (const s of started) s.on('quit', () => { runner.powerOff(); resolve(0); });
-        if (inc) {
-          // -incoming: load the whole state (validated before anything is written), then run unless -S.
-          inc.done.then((st) => {
-            if (st.status !== 'completed') return reject(new RunError(`load of migration failed: ${st.errorDesc}`));
-            if (!cfg.startPaused) target!.cont();
-          }, reject);
-        } else if (!cfg.startPaused) runner.resume();
-      }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
+    } catch (e) {
+      inc?.close();
+      throw new RunError((e as Error).message);
+    }
+    // The whole state is validated before anything is written; then the guest runs unless -S.
+    let loadError: RunError | undefined;
+    void inc?.done.then((st) => {
+      if (st.status === 'completed') {
+        if (!cfg.startPaused) run.target.cont();
+      } else {
+        loadError = new RunError(`load of migration failed: ${st.errorDesc}`);
+        run.quit();
+      }
     });
+    // SIGINT/SIGTERM end the run like QEMU: SHUTDOWN (host-signal) to the QMP clients, exit 0.
+    const onSignal = () => run.hostSignal();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const r = await run.done.finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    inc?.close(); // quit while still waiting for the state: stop listening
+    if (loadError) throw loadError;
+    if (r.error) throw r.error;
+    // QEMU exits when the guest powers off (or reboots with -no-reboot), on QMP quit and on signals.
+    if (r.end === 'guest-panicked') return 1;
+    return r.end === 'host-qmp-quit' || r.end === 'host-signal' ? 0 : pseries.exitStatus ?? 0;
   } finally {
+    // Never silent (issue 3): instructions the CPU does not implement, by mnemonic.
+    const unimpl = unimplementedReport(pseries.machine);
+    if (unimpl) io.warn(`the guest met instructions or SPRs this CPU does not implement:\n${unimpl}`);
     await closeAll();
   }
 }

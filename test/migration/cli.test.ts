@@ -38,13 +38,14 @@ const run = (line: string[]) => {
 };
 
 for (const defer of [false, true]) test(`-incoming ${defer ? 'defer + QMP migrate-incoming' : 'unix:'}, QMP migrate: the guest keeps counting its stream on the destination`, async () => {
+  // Own file names per run: a closing server of an earlier run unlinks its socket path late.
+  const at = (f: string) => join(dir, `${defer ? 'd' : 'u'}-${f}`);
   const FRAMES = 40;
   writeFileSync(at('veth.bin'), withVethArgs(new Uint8Array(readFileSync(join(__dirname, '../../guests/prebuilt/veth-be.bin'))),
     `count=${FRAMES} pools=512x64,2048x64`));
   const [srcPort, dstPort] = [await freeUdpPort(), await freeUdpPort()];
   const common = (port: number, con: string) => ['-M', 'pseries', '-nodefaults', '-m', '256M', '-bios', at('veth.bin'), '-serial', `file:${at(con)}`,
     '-netdev', `socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:${port}`, '-device', 'spapr-vlan,netdev=n0'];
-  for (const f of ['mig.sock', 'qmp.sock', 'dqmp.sock', 'src.txt', 'dst.txt']) rmSync(at(f), { force: true });
   const dst = run([...common(dstPort, 'dst.txt'), ...(defer
     ? ['-incoming', 'defer', '-qmp', `unix:${at('dqmp.sock')},server=on,wait=off`]
     : ['-incoming', `unix:${at('mig.sock')}`])]);
