@@ -186,6 +186,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return this.vmRunning && this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
+  /** NetPort hint: frames the guest can take now (one per posted RX buffer), so the rest wait in the backend. */
+  receiveRoom(): number {
+    return this.canReceive() ? this.rxBufs : 0;
+  }
+
   get isVmRunning(): boolean { return this.vmRunning; }
 
   /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */
@@ -207,8 +212,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   poll(): void {
     this.drainTx();
     const can = this.canReceive();
-    if (can && !this.couldReceive) for (const cb of this.canReceiveCbs) cb();
+    const could = this.couldReceive;
+    // Recorded before the callbacks: a backend that receives from inside one polls again, and
+    // that nested poll's (newer) answer must stand, or a later capacity return goes unnoticed.
     this.couldReceive = can;
+    if (can && !could) for (const cb of this.canReceiveCbs) cb();
   }
 
   private drainTx(): void {

@@ -72,7 +72,9 @@ export class RxFeeder {
       // new Uint8Array(view) copies (Buffer#slice would not).
       this.pending.push(transient ? new Uint8Array(frames[i]) : frames[i]);
     }
-    if (this.redrain && !this.delivering) this.drain();
+    // Also when the port took fewer than offered (e.g. its pending bound) but can still receive:
+    // no onCanReceive will come, as its capacity never went away.
+    if (!this.delivering && (this.redrain || (this.pending.length > 0 && this.port?.canReceive()))) this.drain();
     // Full device: stop reading now rather than at the next wakeup.
     else if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
     return taken;
