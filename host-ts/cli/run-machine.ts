@@ -7,7 +7,6 @@ import { writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { MachineConfig } from '../config/machine-config.js';
 import { createVm } from '../vm/vm.js';
-import { VmConfigError } from '../vm/errors.js';
 
 export interface RunIo {
   /** One-line warnings and backend logs (stderr). */
@@ -22,7 +21,6 @@ export interface RunIo {
 }
 
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
-  if (cfg.incoming !== undefined) throw new VmConfigError('-incoming: incoming migration is not available from the command line yet');
   if (cfg.log.items.length > 0) io.warn(`-d ${cfg.log.items.join(',')}: no log items are implemented in this build; ignored`);
   const vm = await createVm(cfg, {
     stdout: io.stdout ?? process.stdout,
@@ -45,12 +43,13 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  if (!cfg.startPaused) vm.start();
+  if (!cfg.startPaused) vm.start(); // with -incoming: once the state is loaded
   const exit = await vm.wait();
   if (signals) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (exit.error && exit.reason === 'quit') throw exit.error; // the incoming state could not be loaded
   if (exit.error) io.warn(`the guest stopped: ${exit.error.message}`);
   // Never silent (issue 3): instructions the CPU does not implement, by mnemonic.
   const report = vm.pseries.runner.unimplementedReport();

@@ -23,6 +23,7 @@ import type { Labels } from '../metrics/exposition.js';
 import { vlanCollector } from '../metrics/vlan-metrics.js';
 import { machineFamilies } from '../metrics/machine-metrics.js';
 import { BootError } from '../boot/boot-images.js';
+import { incoming, parseMigrationUri, type IncomingJob } from '../migration/index.js';
 import { VmBootError, VmConfigError, VmNetdevError, VmStateError } from './errors.js';
 
 export interface VmOptions {
@@ -123,6 +124,9 @@ export interface LinkEvent {
 export class Vm extends EventEmitter implements VmHandle {
   private exitInfo?: VmExit;
   private readonly exited: Promise<VmExit>;
+  /** -incoming: start() asked for before the state arrived (QEMU's autostart). */
+  private autostart = false;
+  private loadError?: VmStateError;
   private readonly vlanIds: string[];
 
   /** @internal use createVm() */
@@ -135,6 +139,8 @@ export class Vm extends EventEmitter implements VmHandle {
     private readonly unregister: () => void,
     /** Guest console: what the guest prints (stdio chardevs), and input for it. */
     readonly console: { readonly output: Readable; readonly input: Writable },
+    /** -incoming: the machine waits (prelaunch) for its state; start() runs it once loaded. */
+    private readonly inc?: IncomingJob,
   ) {
     super();
     const p = this.pseries;
@@ -153,8 +159,19 @@ export class Vm extends EventEmitter implements VmHandle {
     p.runner.on('unimplemented', (list: UnimplementedEntry[]) => this.emit('unimplemented', list));
     p.runner.on('reboot', () => this.emit('reboot'));
     this.watchLinks();
+    if (inc) {
+      void inc.done.then((st) => {
+        if (st.status === 'completed') {
+          if (this.autostart && this.status() !== 'shutdown') this.resume();
+        } else if (!this.exitInfo && this.status() !== 'shutdown') {
+          this.loadError = new VmStateError(`load of migration failed: ${st.errorDesc}`, this.status());
+          control.quit();
+        }
+      });
+    }
     this.exited = control.done.then(async ({ end, error }) => {
       const exit = toExit(end, error);
+      if (this.loadError) Object.assign(exit, { exitStatus: 1, error: this.loadError });
       this.exitInfo = exit;
       await this.release();
       if (exit.reason === 'panic') this.emit('guest-panic', exit.error);
@@ -173,9 +190,22 @@ export class Vm extends EventEmitter implements VmHandle {
     return this.control.target.status();
   }
 
-  /** Starts the guest (a machine is created paused in prelaunch, like -S); same as resume(). */
+  /**
+   * Starts the guest (a machine is created paused in prelaunch, like -S); same as resume(). With
+   * -incoming it runs once the incoming state is loaded.
+   */
   start(): void {
+    if (this.inc && this.inc.status().status !== 'completed') {
+      this.checkAlive('start');
+      this.autostart = true;
+      return;
+    }
     this.resume();
+  }
+
+  /** The incoming migration (-incoming), if any: its status is query-migrate's on the destination. */
+  get incoming(): IncomingJob | undefined {
+    return this.inc;
   }
 
   /** Pauses the vCPU at the next slice boundary (QMP stop). */
@@ -283,6 +313,7 @@ export class Vm extends EventEmitter implements VmHandle {
   }
 
   private async release(): Promise<void> {
+    this.inc?.close(); // quit while still waiting for the state: stop listening
     this.unregister();
     this.booted.close();
     await this.netdevs.closeAll();
@@ -312,6 +343,16 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
   } catch (e) {
     if (e instanceof ConfigError) throw new VmConfigError(e.message, { cause: e });
     throw e;
+  }
+  if (cfg.incoming !== undefined) {
+    // Checked before anything opens. defer waits for QMP migrate-incoming, so it needs a monitor.
+    let kind: string;
+    try {
+      kind = parseMigrationUri(cfg.incoming).kind;
+    } catch (e) {
+      throw new VmConfigError(`-incoming: ${(e as Error).message}`, { cause: e });
+    }
+    if (kind === 'defer' && cfg.qmp.length === 0) throw new VmConfigError('-incoming defer: needs a QMP monitor (-qmp) for migrate-incoming');
   }
   let netdevs: Netdevs;
   try {
@@ -343,11 +384,21 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
     if (!cfg.nics.some((n) => n.netdev === id)) warn(`netdev ${id} has no peer`);
   }
   const registry = opts.registry ?? new MetricsRegistry();
+  // -incoming URI listens now (defer: on QMP migrate-incoming); the guest waits for its state.
+  const inc = cfg.incoming !== undefined ? incoming(p.machine, cfg.incoming, { autostart: false }) : undefined;
   let control: ControlledRun;
   try {
     // Always created paused: start() (or QMP cont) runs it, so events can be subscribed first.
-    control = await runControlled(p, { qmp: cfg.qmp, startPaused: true, metrics: cfg.metrics, nics: cfg.nics });
+    control = await runControlled(p, { qmp: cfg.qmp, startPaused: true, metrics: cfg.metrics, nics: cfg.nics }, {
+      migrateIncoming: (uri) => {
+        // QEMU's refusals: no -incoming at all, or an incoming migration already under way.
+        if (!inc) throw new Error("'-incoming' was not specified on the command line");
+        if (inc.status().status !== 'none') throw new Error('The incoming migration has already been started');
+        inc.start(uri);
+      },
+    });
   } catch (e) {
+    inc?.close();
     booted.close();
     await netdevs.closeAll();
     throw new VmConfigError((e as Error).message, { cause: e }); // "-qmp: ..." or "-metrics: ..."
@@ -363,5 +414,5 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
   }), ...vlans()], { labels: opts.labels });
   // A shared registry forgets the machine when it ends; its own keeps the final counters readable.
   const unregister = opts.registry ? unregisterFn : () => {};
-  return new Vm(cfg, booted, netdevs, control, registry, unregister, { output, input: input_ });
+  return new Vm(cfg, booted, netdevs, control, registry, unregister, { output, input: input_ }, inc);
 }
