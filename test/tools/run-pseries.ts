@@ -5,8 +5,9 @@ import { parseArgs } from '../../host-ts/cli/parse-args.js';
 import { bootFromConfig } from '../../host-ts/machine/boot-config.js';
 import { openNetdevs } from '../../host-ts/net/create-backend.js';
 const parsed = parseArgs(process.argv.slice(2));
-if (parsed.action !== 'run') { console.error(parsed); process.exit(2); }
 const cfg = parsed.config;
+if (parsed.action !== 'run' || !cfg) { console.error(parsed); process.exit(2); }
+for (const w of parsed.warnings) console.error(`pseries-wasm: warning: ${w}`);
 const nets = await openNetdevs(cfg.netdevs, cfg.filterDumps);
 const { pseries, close } = bootFromConfig(cfg, {});
 cfg.nics.forEach((n, i) => { const b = n.netdev && nets.forNic.get(n.netdev); if (b) pseries.vlans[i]!.attachBackend(b); });
