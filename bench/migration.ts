@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../host-ts/machine/machine.js';
-import { VioBus } from '../host-ts/vio/vio-bus.js';
 import { VIO_KIND } from '../host-ts/layout/papr.js';
 import { view } from '../host-ts/layout/state-view.js';
 import { migrate, incoming, saveMachine, loadMachine, type Migratable, type MigrationStatus } from '../host-ts/migration/index.js';
@@ -13,7 +12,7 @@ const RAM = 512 * 1024 * 1024;
 
 function machine(): Machine {
   const m = new Machine({ ramSize: RAM });
-  const bus = new VioBus(m.memory);
+  const bus = m.vio;
   bus.allocate({ kind: VIO_KIND.VIO_KIND_VTY, signalMask: 0n, dma: false, kindIndex: 0 });
   const slot = bus.allocate({ kind: VIO_KIND.VIO_KIND_VLAN, signalMask: 1n, dma: true, kindIndex: 0 });
   const v = view(m.memory, 'vlan', 0);
@@ -27,10 +26,15 @@ function machine(): Machine {
 class Writer implements Migratable {
   private t: NodeJS.Immediate | undefined;
   private seed = 1;
+  protected slow = 0;
+  private credit = 0;
   constructor(private readonly m: Machine, private readonly pagesPerTurn: number, private readonly hotPages: number) {}
   get isRunning(): boolean { return this.t !== undefined; }
   resume(): void {
     const tick = (): void => {
+      this.credit += 1 - this.slow;
+      if (this.credit < 1) { this.t = setImmediate(tick); return; }
+      this.credit -= 1;
       for (let k = 0; k < this.pagesPerTurn; k++) {
         this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
         this.m.writeRam((this.seed % this.hotPages) * 4096, [this.seed & 0xff, 1, 2, 3]);
@@ -42,6 +46,13 @@ class Writer implements Migratable {
   pause(): void {
     if (this.t) clearImmediate(this.t);
     this.t = undefined;
+  }
+}
+
+/** The same guest, letting migration slow it down (auto-converge). */
+class ThrottledWriter extends Writer {
+  throttle(fraction: number): void {
+    this.slow = fraction;
   }
 }
 
@@ -67,13 +78,14 @@ export default async function bench(): Promise<void> {
     rows.push(['idle', await liveRun(src, machine(), join(dir, 'a.sock'))]);
     rows.push(['guest writing, 16 MiB hot', await liveRun(src, machine(), join(dir, 'b.sock'), new Writer(src, 64, 4096))]);
     rows.push(['guest writing, all RAM', await liveRun(src, machine(), join(dir, 'c.sock'), new Writer(src, 64, RAM / 4096))]);
+    rows.push(['  same, auto-converge', await liveRun(src, machine(), join(dir, 'd.sock'), new ThrottledWriter(src, 64, RAM / 4096))]);
     console.log('live migration, 512 MiB guest RAM (all pages non-zero), unix socket, one process');
     console.log(`destination validate+commit: ${rows.map(([n, s]) => n + ' ' + ms(s.setupTimeMs)).join(', ')}`);
-    console.log('case                          total      downtime   sent      MiB/s   dirty passes  dirty pages/s');
+    console.log('case                          total      downtime   sent      MiB/s   dirty passes  dirty pages/s  throttle');
     for (const [name, s] of rows) {
       const rate = (s.transferredBytes / 1048576) / (s.totalTimeMs / 1000);
       console.log(`${name.padEnd(30)}${ms(s.totalTimeMs).padEnd(11)}${ms(s.downtimeMs).padEnd(11)}${mib(s.transferredBytes).padEnd(10)}`
-        + `${rate.toFixed(0).padEnd(8)}${String(s.ram.dirtySyncCount).padEnd(14)}${s.ram.dirtyPagesRate}`);
+        + `${rate.toFixed(0).padEnd(8)}${String(s.ram.dirtySyncCount).padEnd(14)}${String(s.ram.dirtyPagesRate).padEnd(15)}${s.cpuThrottlePercentage ?? 0}%`);
     }
     let t = performance.now();
     const snap = saveMachine(src);

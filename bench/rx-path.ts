@@ -20,7 +20,9 @@ const CASES = [
   { frame: 9014, buf: 0x4000, batch: 128 },
   { frame: 65000, buf: 0x10000, batch: 48 },
 ];
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.15);
+/** Trials per measurement, interleaved; the best is kept (the machine is shared: noise only slows). */
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 const BD = (len: number, iova: number): bigint => (1n << 63n) | (BigInt(len) << 32n) | BigInt(iova);
 
 interface Setup { m: Machine; dev: SpaprVlan; repost: (bigint | number)[][] }
@@ -58,7 +60,7 @@ function prestage(dev: SpaprVlan, frame: Uint8Array, n: number): () => void {
 
 function rate(fn: () => number): number {
   // Warm up, then run for SECONDS; fn returns frames done.
-  for (let i = 0; i < 20; i++) fn();
+  for (let i = 0; i < 5; i++) fn();
   let frames = 0;
   const t0 = performance.now();
   let t = t0;
@@ -69,7 +71,9 @@ function rate(fn: () => number): number {
   return frames / ((t - t0) / 1000);
 }
 
-function measure(pools: boolean, c: (typeof CASES)[number]) {
+interface Runner { fastOnly(): number; staged(): number }
+
+function prepare(pools: boolean, c: (typeof CASES)[number]): Runner {
   const { m, dev, repost } = setup(pools, c);
   const frame = Uint8Array.from({ length: c.frame }, (_, i) => i & 0xff);
   const frames = Array.from({ length: c.batch }, () => frame);
@@ -78,31 +82,42 @@ function measure(pools: boolean, c: (typeof CASES)[number]) {
   // Buffer reposting: the records are written to the batch area once, then rerun each round.
   m.hcallBatch(repost);
   const repostFast = () => core.hcallBatch(0, repost.length);
-  const before = dev.counters().rxFrames;
-  let arriveMs = 0;
-  rate(() => {
-    rearm();
-    const t = performance.now();
-    core.vlanArrive(dev.index, c.batch);
-    arriveMs += performance.now() - t;
-    repostFast();
-    return c.batch;
-  });
-  // Device-only rate from the time spent inside vlanArrive.
-  const fastOnly = Number(dev.counters().rxFrames - before) / (arriveMs / 1000);
-  const staged = rate(() => {
-    const n = dev.deliverBatch(frames);
-    repostFast();
-    return n;
-  });
-  if (dev.counters().rxNoFit !== 0n || dev.counters().rxNoBuffer !== 0n) throw new Error('bench lost frames: buffers not reposted');
-  return { fastOnly, staged };
+  const check = () => {
+    const k = dev.counters();
+    if (k.rxNoFit !== 0n || k.rxNoBuffer !== 0n || k.rxDmaDropped !== 0n) throw new Error('bench lost frames: buffers not reposted');
+  };
+  return {
+    fastOnly() {
+      // Device-only rate from the time spent inside vlanArrive (frames counted by the device).
+      const before = dev.counters().rxFrames;
+      let arriveMs = 0;
+      rate(() => {
+        rearm();
+        const t = performance.now();
+        core.vlanArrive(dev.index, c.batch);
+        arriveMs += performance.now() - t;
+        repostFast();
+        return c.batch;
+      });
+      check();
+      return Number(dev.counters().rxFrames - before) / (arriveMs / 1000);
+    },
+    staged() {
+      const r = rate(() => {
+        const n = dev.deliverBatch(frames);
+        repostFast();
+        return n;
+      });
+      check();
+      return r;
+    },
+  };
 }
 
-function memcpyRate(c: (typeof CASES)[number]): number {
+function memcpyRate(c: (typeof CASES)[number]): () => number {
   const mem = new Uint8Array(new WebAssembly.Memory({ initial: 256 }).buffer);
   const src = 0, dst = 8 << 20;
-  return rate(() => {
+  return () => rate(() => {
     for (let i = 0; i < c.batch; i++) mem.copyWithin(dst + ((i * c.buf) % (4 << 20)), src + i * 64, src + i * 64 + c.frame);
     return c.batch;
   });
@@ -113,13 +128,21 @@ const fmt = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M/s` : `
 export default function run(): void {
   console.log(`frame   | memcpy      | legacy fast path      | pools fast path       | legacy +stage+repost | pools +stage+repost`);
   for (const c of CASES) {
-    const mc = memcpyRate(c);
-    const lg = measure(false, c);
-    const pl = measure(true, c);
+    const mcFn = memcpyRate(c);
+    const lgR = prepare(false, c), plR = prepare(true, c);
+    let mc = 0;
+    const lg = { fastOnly: 0, staged: 0 }, pl = { fastOnly: 0, staged: 0 };
+    for (let t = 0; t < TRIALS; t++) {
+      mc = Math.max(mc, mcFn());
+      lg.fastOnly = Math.max(lg.fastOnly, lgR.fastOnly());
+      pl.fastOnly = Math.max(pl.fastOnly, plR.fastOnly());
+      lg.staged = Math.max(lg.staged, lgR.staged());
+      pl.staged = Math.max(pl.staged, plR.staged());
+    }
     const pct = (r: number) => `${((100 * r) / mc).toFixed(0).padStart(3)}%`;
     console.log(
       `${String(c.frame).padStart(5)} B | ${fmt(mc).padEnd(11)} | ${fmt(lg.fastOnly).padEnd(11)} ${pct(lg.fastOnly)}     | ${fmt(pl.fastOnly).padEnd(11)} ${pct(pl.fastOnly)}     | ${fmt(lg.staged).padEnd(11)} ${pct(lg.staged)}     | ${fmt(pl.staged).padEnd(11)} ${pct(pl.staged)}`,
     );
   }
-  console.log('fast path = time inside one vlanArrive call per batch (frames already in the rxStage ring); % = of memcpy of the same bytes.');
+  console.log(`fast path = time inside one vlanArrive call per batch (frames already in the rxStage ring); % = of memcpy of the same bytes; best of ${TRIALS} interleaved trials.`);
 }

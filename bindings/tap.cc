@@ -1,6 +1,7 @@
-// Linux TAP device for pseries-wasm: open by name, non-blocking fd watched by libuv (uv_poll),
-// frames read in batches into a caller-provided buffer (which may be a view of the emulator's
-// Wasm memory), written from one. Knows nothing of PAPR: frames are opaque bytes.
+// Frame channels for pseries-wasm's network backends: a Linux TAP device (open by name) or a UDP
+// socket (one datagram = one frame). A non-blocking fd watched by libuv (uv_poll); frames read in
+// batches into a caller-provided buffer (which may be a view of the emulator's Wasm memory),
+// written from one. Knows nothing of PAPR: frames are opaque bytes.
 #include <napi.h>
 #include <uv.h>
 
@@ -8,8 +9,11 @@
 #include <cstring>
 #include <string>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -25,7 +29,8 @@ Napi::Error ErrnoError(Napi::Env env, int err, const std::string& what, const ch
   if (hint != nullptr) msg += std::string(" (") + hint + ")";
   Napi::Error e = Napi::Error::New(env, msg);
   const char* code = err == ENOENT ? "ENOENT" : err == EPERM ? "EPERM" : err == EACCES ? "EACCES"
-                     : err == EBUSY ? "EBUSY" : err == EINVAL ? "EINVAL" : "EIO";
+                     : err == EBUSY ? "EBUSY" : err == EINVAL ? "EINVAL" : err == EADDRINUSE ? "EADDRINUSE"
+                     : err == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : "EIO";
   e.Set("code", Napi::String::New(env, code));
   e.Set("errno", Napi::Number::New(env, err));
   return e;
@@ -42,6 +47,7 @@ class Tap : public Napi::ObjectWrap<Tap> {
       InstanceMethod("close", &Tap::Close),
       InstanceAccessor("name", &Tap::Name, nullptr),
       InstanceAccessor("fd", &Tap::Fd, nullptr),
+      InstanceAccessor("localPort", &Tap::LocalPort, nullptr),
     });
     exports.Set("Tap", cls);
     exports.Set("MAX_FRAME", Napi::Number::New(env, static_cast<double>(kMaxFrame)));
@@ -49,8 +55,14 @@ class Tap : public Napi::ObjectWrap<Tap> {
   }
 
   // new Tap(name): "" lets the kernel pick tapN.
+  // new Tap({ udp: true, localHost, localPort, remoteHost, remotePort }): a bound IPv4 UDP
+  // socket sending to the remote address and receiving from any (QEMU's socket,udp= rule).
   explicit Tap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tap>(info) {
     Napi::Env env = info.Env();
+    if (info.Length() > 0 && info[0].IsObject()) {
+      OpenUdp(env, info[0].As<Napi::Object>());
+      return;
+    }
     std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
     if (name.size() >= IFNAMSIZ) {
       Napi::TypeError::New(env, "tap name too long (at most 15 characters)").ThrowAsJavaScriptException();
@@ -83,9 +95,43 @@ class Tap : public Napi::ObjectWrap<Tap> {
 
   ~Tap() override { Release(); }
 
+  void OpenUdp(Napi::Env env, Napi::Object o) {
+    std::string lhost = o.Get("localHost").ToString().Utf8Value();
+    std::string rhost = o.Get("remoteHost").ToString().Utf8Value();
+    int lport = o.Get("localPort").ToNumber().Int32Value();
+    int rport = o.Get("remotePort").ToNumber().Int32Value();
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = htons(static_cast<uint16_t>(lport));
+    remote_.sin_family = AF_INET;
+    remote_.sin_port = htons(static_cast<uint16_t>(rport));
+    if (inet_pton(AF_INET, lhost.c_str(), &local.sin_addr) != 1 || inet_pton(AF_INET, rhost.c_str(), &remote_.sin_addr) != 1) {
+      Napi::TypeError::New(env, "udp: IPv4 addresses expected").ThrowAsJavaScriptException();
+      return;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      ErrnoError(env, errno, "socket", nullptr).ThrowAsJavaScriptException();
+      return;
+    }
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+      int err = errno;
+      close(fd);
+      ErrnoError(env, err, "can't bind ip=" + lhost + " to socket", nullptr).ThrowAsJavaScriptException();
+      return;
+    }
+    socklen_t len = sizeof local;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+    localPort_ = ntohs(local.sin_port);
+    fd_ = fd;
+    udp_ = true;
+    name_ = "udp";
+  }
+
  private:
   Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), name_); }
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+  Napi::Value LocalPort(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), localPort_); }
 
   // start(onReadable): calls onReadable() whenever the fd has frames, until stop().
   Napi::Value Start(const Napi::CallbackInfo& info) {
@@ -140,7 +186,12 @@ class Tap : public Napi::ObjectWrap<Tap> {
         ErrnoError(env, errno, "tap " + name_ + ": read", nullptr).ThrowAsJavaScriptException();
         return env.Undefined();
       }
-      if (r == 0) break;
+      if (r == 0) {
+        // UDP: a zero-length datagram (QEMU reads it as end of connection): reported as a
+        // 0-length frame, and the batch ends there. TAP: nothing more to read.
+        if (udp_) lens[n++] = 0;
+        break;
+      }
       lens[n++] = static_cast<uint32_t>(r);
       p += r;
       room -= static_cast<size_t>(r);
@@ -155,12 +206,14 @@ class Tap : public Napi::ObjectWrap<Tap> {
     if (info.Length() < 1 || !info[0].IsTypedArray()) return Throw(env, "write(frame: Uint8Array)");
     Napi::Uint8Array src = info[0].As<Napi::Uint8Array>();
     for (;;) {
-      ssize_t r = write(fd_, src.Data(), src.ByteLength());
+      ssize_t r = udp_ ? sendto(fd_, src.Data(), src.ByteLength(), 0, reinterpret_cast<const sockaddr*>(&remote_), sizeof remote_)
+                       : write(fd_, src.Data(), src.ByteLength());
       if (r >= 0) return Napi::Boolean::New(env, true);
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
       // EIO while the interface is down: the frame is lost, as on a wire with no carrier.
-      if (errno == EIO) return Napi::Boolean::New(env, false);
+      // UDP: ECONNREFUSED (an earlier datagram met a closed port), EMSGSIZE: lost likewise.
+      if (errno == EIO || errno == ECONNREFUSED || errno == EMSGSIZE || errno == ENOBUFS) return Napi::Boolean::New(env, false);
       ErrnoError(env, errno, "tap " + name_ + ": write", nullptr).ThrowAsJavaScriptException();
       return env.Undefined();
     }
@@ -220,6 +273,9 @@ class Tap : public Napi::ObjectWrap<Tap> {
   }
 
   int fd_ = -1;
+  bool udp_ = false;
+  int localPort_ = 0;
+  sockaddr_in remote_{};
   std::string name_;
   uv_poll_t* poll_ = nullptr;
   bool polling_ = false;

@@ -11,7 +11,8 @@ import * as sys from './system';
 import { programInterrupt, PROG_ILLEGAL } from './exceptions';
 import { unimplemented } from './unimplemented';
 
-export function execute(i: u32): void {
+// @ts-ignore: decorator
+@inline export function execute(i: u32): void {
   switch (i >> 26) {
     case 2: sys.trap(i, true, true); return;   // tdi
     case 3: sys.trap(i, false, true); return;  // twi
@@ -69,14 +70,14 @@ function op19(i: u32): void {
   if (((i >> 1) & 0x1f) == 2) { addpcis(i); return; }
   const xo = (i >> 1) & 0x3ff;
   switch (xo) {
-    case 0: br.mcrf(i); return;
     case 16: br.bclr(i); return;
+    case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
+    case 0: br.mcrf(i); return;
     case 18: sys.rfid(); return;
     case 274: sys.hrfid(); return;
     case 150: return; // isync: no prefetched state to discard
     case 33: case 129: case 193: case 225: case 257: case 289: case 417: case 449:
       br.crLogical(i, xo); return;
-    case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
     case 560: br.bcctr(i, true); return; // bctar
     default: unimplemented(i); return;
   }
@@ -88,120 +89,244 @@ function addpcis(i: u32): void {
   setGpr(fRT(i), eaMode(nextPc + (<u64><i64><i16><u16>d << 16)));
 }
 
-function op31(i: u32): void {
-  if (((i >> 1) & 0x1f) == 15) { fx.isel(i); return; }
+/**
+ * Opcode 31, decoded like the ISA's opcode map: column = XO bits 5..9 (xo & 31), then row =
+ * XO bits 0..4 (xo >> 5). Two dense switches compile to two br_tables; one flat switch over
+ * 0..1023 compiled to a chain of ~180 compares (the interpreter's hottest path).
+ */
+// @ts-ignore: decorator
+@inline function op31(i: u32): void {
   const xo = (i >> 1) & 0x3ff;
-  switch (xo) {
-    // XO-form arithmetic: XO and XO|512 (OE = 1)
-    case 266: case 778: fx.add(i); return;
-    case 10: case 522: fx.addc(i); return;
-    case 138: case 650: fx.adde(i); return;
-    case 234: case 746: fx.addme(i); return;
-    case 202: case 714: fx.addze(i); return;
-    case 40: case 552: fx.subf(i); return;
-    case 8: case 520: fx.subfc(i); return;
-    case 136: case 648: fx.subfe(i); return;
-    case 232: case 744: fx.subfme(i); return;
-    case 200: case 712: fx.subfze(i); return;
-    case 104: case 616: fx.neg(i); return;
-    case 235: case 747: fx.mullw(i); return;
-    case 233: case 745: fx.mulld(i); return;
-    case 75: fx.mulhw(i); return;
-    case 11: fx.mulhwu(i); return;
-    case 73: fx.mulhd(i); return;
-    case 9: fx.mulhdu(i); return;
-    case 491: case 1003: fx.divw(i); return;
-    case 459: case 971: fx.divwu(i); return;
-    case 489: case 1001: fx.divd(i); return;
-    case 457: case 969: fx.divdu(i); return;
-    case 427: case 939: fx.divwe(i); return;
-    case 395: case 907: fx.divweu(i); return;
-    case 425: case 937: fx.divde(i); return;
-    case 393: case 905: fx.divdeu(i); return;
-    case 779: fx.modsw(i); return;
-    case 267: fx.moduw(i); return;
-    case 777: fx.modsd(i); return;
-    case 265: fx.modud(i); return;
-    case 170: if (((i >> 9) & 3) == 0) fx.addex(i); else unimplemented(i); return;
-    // logical, extend, count
-    case 28: case 60: case 124: case 284: case 316: case 412: case 444: case 476: fx.logical(i, xo); return;
-    case 954: fx.extsb(i); return;
-    case 922: fx.extsh(i); return;
-    case 986: fx.extsw(i); return;
-    case 26: fx.cntlzw(i); return;
-    case 58: fx.cntlzd(i); return;
-    case 538: fx.cnttzw(i); return;
-    case 570: fx.cnttzd(i); return;
-    case 122: fx.popcntb(i); return;
-    case 378: fx.popcntw(i); return;
-    case 506: fx.popcntd(i); return;
-    case 154: fx.prtyw(i); return;
-    case 186: fx.prtyd(i); return;
-    case 252: fx.bpermd(i); return;
-    case 508: fx.cmpb(i); return;
-    // compare
-    case 0: fx.cmp(i); return;
-    case 32: fx.cmpl(i); return;
-    case 192: fx.cmprb(i); return;
-    case 224: fx.cmpeqb(i); return;
-    case 128: fx.setb(i); return;
-    case 576: fx.mcrxrx(i); return;
-    // shifts
-    case 24: rot.slw(i); return;
-    case 536: rot.srw(i); return;
-    case 27: rot.sld(i); return;
-    case 539: rot.srd(i); return;
-    case 792: rot.sraw(i); return;
-    case 824: rot.srawi(i); return;
-    case 794: rot.srad(i); return;
-    case 826: case 827: rot.sradi(i); return;
-    case 890: case 891: rot.extswsli(i); return;
-    // traps
-    case 4: sys.trap(i, false, false); return;
-    case 68: sys.trap(i, true, false); return;
-    // reservations
-    case 52: ls.larx(i, 1); return;
-    case 116: ls.larx(i, 2); return;
-    case 20: ls.larx(i, 4); return;
-    case 84: ls.larx(i, 8); return;
-    case 694: if (i & 1) ls.stcx(i, 1); else unimplemented(i); return;
-    case 726: if (i & 1) ls.stcx(i, 2); else unimplemented(i); return;
-    case 150: if (i & 1) ls.stcx(i, 4); else unimplemented(i); return;
-    case 214: if (i & 1) ls.stcx(i, 8); else unimplemented(i); return;
-    // string
-    case 597: { const nb = fRB(i); ls.lsw(i, eaMode(gprOr0(fRA(i))), nb == 0 ? 32 : nb); return; }   // lswi
-    case 533: ls.lsw(i, ls.eaX(i), ls.xerByteCount()); return;                                       // lswx
-    case 725: { const nb = fRB(i); ls.stsw(i, eaMode(gprOr0(fRA(i))), nb == 0 ? 32 : nb); return; }  // stswi
-    case 661: ls.stsw(i, ls.eaX(i), ls.xerByteCount()); return;                                      // stswx
-    // storage control: barriers and cache hints are no-ops for one in-order CPU without caches
-    case 598: case 854: return;                                  // sync (hwsync, lwsync, ptesync), eieio
-    case 54: case 86: case 982: case 278: case 246: case 758: return; // dcbst dcbf icbi dcbt dcbtst dcba
-    case 1014: ls.dcbz(i); return;
-    case 306: case 274: case 566: sys.privilegedNop(); return;  // tlbie tlbiel tlbsync
-    // SPR, CR, MSR moves
-    case 339: spr.mfspr(i); return;
-    case 467: spr.mtspr(i); return;
-    case 371: spr.mftb(i); return;
-    case 19: spr.mfcr(i); return;
-    case 144: spr.mtcrf(i); return;
-    case 83: spr.mfmsr(i); return;
-    case 146: spr.mtmsr(i, false); return;
-    case 178: spr.mtmsr(i, true); return;
-    // FP loads/stores (X-form)
-    case 535: case 567: case 599: case 631: case 663: case 695: case 727: case 759:
-    case 855: case 887: case 983: case 791: case 919:
-      sys.fpInsn(i); return;
-    // VMX loads/stores
-    case 6: case 38: case 7: case 39: case 71: case 103: case 359: case 135: case 167: case 199: case 231: case 487:
-      sys.vmxInsn(i); return;
-    // VSX loads/stores and moves
-    case 12: case 76: case 140: case 268: case 396: case 524: case 588: case 652: case 716: case 780: case 812:
-    case 844: case 876: case 908: case 940: case 972: case 1004: case 332: case 364: case 269: case 301:
-    case 397: case 429: case 51: case 115: case 179: case 211: case 243: case 307: case 403: case 435:
-      sys.vsxInsn(i); return;
-    default:
-      if (!ls.xForm(i, xo)) unimplemented(i);
-      return;
+  const row = xo >> 5;
+  switch (xo & 31) {
+    case 0:
+      switch (row) {
+        case 0: fx.cmp(i); return; // xo 0
+        case 1: fx.cmpl(i); return; // xo 32
+        case 4: fx.setb(i); return; // xo 128
+        case 6: fx.cmprb(i); return; // xo 192
+        case 7: fx.cmpeqb(i); return; // xo 224
+        case 18: fx.mcrxrx(i); return; // xo 576
+        default: break;
+      }
+      break;
+    case 4:
+      switch (row) {
+        case 0: sys.trap(i, false, false); return; // xo 4
+        case 2: sys.trap(i, true, false); return; // xo 68
+        default: break;
+      }
+      break;
+    case 6:
+      switch (row) {
+        case 0: case 1: sys.vmxInsn(i); return; // xo 6, 38
+        default: break;
+      }
+      break;
+    case 7:
+      switch (row) {
+        case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 11: case 15: sys.vmxInsn(i); return; // xo 7, 39, 71, 103, 135, 167, 199, 231, 359, 487
+        default: break;
+      }
+      break;
+    case 8:
+      switch (row) {
+        case 0: case 16: fx.subfc(i); return; // xo 8, 520
+        case 1: case 17: fx.subf(i); return; // xo 40, 552
+        case 3: case 19: fx.neg(i); return; // xo 104, 616
+        case 4: case 20: fx.subfe(i); return; // xo 136, 648
+        case 6: case 22: fx.subfze(i); return; // xo 200, 712
+        case 7: case 23: fx.subfme(i); return; // xo 232, 744
+        default: break;
+      }
+      break;
+    case 9:
+      switch (row) {
+        case 0: fx.mulhdu(i); return; // xo 9
+        case 2: fx.mulhd(i); return; // xo 73
+        case 7: case 23: fx.mulld(i); return; // xo 233, 745
+        case 8: fx.modud(i); return; // xo 265
+        case 12: case 28: fx.divdeu(i); return; // xo 393, 905
+        case 13: case 29: fx.divde(i); return; // xo 425, 937
+        case 14: case 30: fx.divdu(i); return; // xo 457, 969
+        case 15: case 31: fx.divd(i); return; // xo 489, 1001
+        case 24: fx.modsd(i); return; // xo 777
+        default: break;
+      }
+      break;
+    case 10:
+      switch (row) {
+        case 0: case 16: fx.addc(i); return; // xo 10, 522
+        case 4: case 20: fx.adde(i); return; // xo 138, 650
+        case 5: if (((i >> 9) & 3) == 0) fx.addex(i); else unimplemented(i); return; // xo 170
+        case 6: case 22: fx.addze(i); return; // xo 202, 714
+        case 7: case 23: fx.addme(i); return; // xo 234, 746
+        case 8: case 24: fx.add(i); return; // xo 266, 778
+        default: break;
+      }
+      break;
+    case 11:
+      switch (row) {
+        case 0: fx.mulhwu(i); return; // xo 11
+        case 2: fx.mulhw(i); return; // xo 75
+        case 7: case 23: fx.mullw(i); return; // xo 235, 747
+        case 8: fx.moduw(i); return; // xo 267
+        case 12: case 28: fx.divweu(i); return; // xo 395, 907
+        case 13: case 29: fx.divwe(i); return; // xo 427, 939
+        case 14: case 30: fx.divwu(i); return; // xo 459, 971
+        case 15: case 31: fx.divw(i); return; // xo 491, 1003
+        case 24: fx.modsw(i); return; // xo 779
+        default: break;
+      }
+      break;
+    case 12:
+      switch (row) {
+        case 0: case 2: case 4: case 8: case 10: case 11: case 12: case 16: case 18: case 20: case 22: case 24: case 25: case 26: case 27: case 28: case 29: case 30: case 31: sys.vsxInsn(i); return; // xo 12, 76, 140, 268, 332, 364, 396, 524, 588, 652, 716, 780, 812, 844, 876, 908, 940, 972, 1004
+        default: break;
+      }
+      break;
+    case 13:
+      switch (row) {
+        case 8: case 9: case 12: case 13: sys.vsxInsn(i); return; // xo 269, 301, 397, 429
+        default: break;
+      }
+      break;
+    case 16:
+      switch (row) {
+        case 4: spr.mtcrf(i); return; // xo 144
+        default: break;
+      }
+      break;
+    case 18:
+      switch (row) {
+        case 4: spr.mtmsr(i, false); return; // xo 146
+        case 5: spr.mtmsr(i, true); return; // xo 178
+        case 8: case 9: sys.privilegedNop(); return;  // tlbie tlbiel tlbsync // xo 274, 306
+        default: break;
+      }
+      break;
+    case 19:
+      switch (row) {
+        case 0: spr.mfcr(i); return; // xo 19
+        case 1: case 3: case 5: case 6: case 7: case 9: case 12: case 13: sys.vsxInsn(i); return; // xo 51, 115, 179, 211, 243, 307, 403, 435
+        case 2: spr.mfmsr(i); return; // xo 83
+        case 10: spr.mfspr(i); return; // xo 339
+        case 11: spr.mftb(i); return; // xo 371
+        case 14: spr.mtspr(i); return; // xo 467
+        default: break;
+      }
+      break;
+    case 20:
+      switch (row) {
+        case 16: ls.loadX(i, 8, ls.LD_REV, false); return; // ldbrx (xo 532)
+        case 20: ls.storeX(i, 8, true, false); return; // stdbrx (xo 660)
+        case 0: ls.larx(i, 4); return; // xo 20
+        case 1: ls.larx(i, 1); return; // xo 52
+        case 2: ls.larx(i, 8); return; // xo 84
+        case 3: ls.larx(i, 2); return; // xo 116
+        default: break;
+      }
+      break;
+    case 21:
+      switch (row) {
+        case 0: ls.loadX(i, 8, ls.LD_ZERO, false); return; // ldx (xo 21)
+        case 1: ls.loadX(i, 8, ls.LD_ZERO, true); return; // ldux (xo 53)
+        case 4: ls.storeX(i, 8, false, false); return; // stdx (xo 149)
+        case 5: ls.storeX(i, 8, false, true); return; // stdux (xo 181)
+        case 10: ls.loadX(i, 4, ls.LD_ALG, false); return; // lwax (xo 341)
+        case 11: ls.loadX(i, 4, ls.LD_ALG, true); return; // lwaux (xo 373)
+        case 16: ls.lsw(i, ls.eaX(i), ls.xerByteCount()); return; // lswx (xo 533)
+        case 18: { const nb = fRB(i); ls.lsw(i, eaMode(gprOr0(fRA(i))), nb == 0 ? 32 : nb); return; } // lswi (xo 597)
+        case 20: ls.stsw(i, ls.eaX(i), ls.xerByteCount()); return; // stswx (xo 661)
+        case 22: { const nb = fRB(i); ls.stsw(i, eaMode(gprOr0(fRA(i))), nb == 0 ? 32 : nb); return; } // stswi (xo 725)
+        default: break;
+      }
+      break;
+    case 22:
+      switch (row) {
+        case 16: ls.loadX(i, 4, ls.LD_REV, false); return; // lwbrx (xo 534)
+        case 20: ls.storeX(i, 4, true, false); return; // stwbrx (xo 662)
+        case 24: ls.loadX(i, 2, ls.LD_REV, false); return; // lhbrx (xo 790)
+        case 28: ls.storeX(i, 2, true, false); return; // sthbrx (xo 918)
+        case 1: case 2: case 7: case 8: case 23: case 30: return; // dcbst dcbf icbi dcbt dcbtst dcba // xo 54, 86, 246, 278, 758, 982
+        case 4: if (i & 1) ls.stcx(i, 4); else unimplemented(i); return; // xo 150
+        case 6: if (i & 1) ls.stcx(i, 8); else unimplemented(i); return; // xo 214
+        case 17: sys.privilegedNop(); return;  // tlbie tlbiel tlbsync // xo 566
+        case 18: case 26: return;                                  // sync (hwsync, lwsync, ptesync), eieio // xo 598, 854
+        case 21: if (i & 1) ls.stcx(i, 1); else unimplemented(i); return; // xo 694
+        case 22: if (i & 1) ls.stcx(i, 2); else unimplemented(i); return; // xo 726
+        case 31: ls.dcbz(i); return; // xo 1014
+        default: break;
+      }
+      break;
+    case 23:
+      switch (row) {
+        case 0: ls.loadX(i, 4, ls.LD_ZERO, false); return; // lwzx (xo 23)
+        case 1: ls.loadX(i, 4, ls.LD_ZERO, true); return; // lwzux (xo 55)
+        case 2: ls.loadX(i, 1, ls.LD_ZERO, false); return; // lbzx (xo 87)
+        case 3: ls.loadX(i, 1, ls.LD_ZERO, true); return; // lbzux (xo 119)
+        case 4: ls.storeX(i, 4, false, false); return; // stwx (xo 151)
+        case 5: ls.storeX(i, 4, false, true); return; // stwux (xo 183)
+        case 6: ls.storeX(i, 1, false, false); return; // stbx (xo 215)
+        case 7: ls.storeX(i, 1, false, true); return; // stbux (xo 247)
+        case 8: ls.loadX(i, 2, ls.LD_ZERO, false); return; // lhzx (xo 279)
+        case 9: ls.loadX(i, 2, ls.LD_ZERO, true); return; // lhzux (xo 311)
+        case 10: ls.loadX(i, 2, ls.LD_ALG, false); return; // lhax (xo 343)
+        case 11: ls.loadX(i, 2, ls.LD_ALG, true); return; // lhaux (xo 375)
+        case 12: ls.storeX(i, 2, false, false); return; // sthx (xo 407)
+        case 13: ls.storeX(i, 2, false, true); return; // sthux (xo 439)
+        case 16: case 17: case 18: case 19: case 20: case 21: case 22: case 23: case 24: case 26: case 27: case 28: case 30: sys.fpInsn(i); return; // xo 535, 567, 599, 631, 663, 695, 727, 759, 791, 855, 887, 919, 983
+        default: break;
+      }
+      break;
+    case 24:
+      switch (row) {
+        case 0: rot.slw(i); return; // xo 24
+        case 16: rot.srw(i); return; // xo 536
+        case 24: rot.sraw(i); return; // xo 792
+        case 25: rot.srawi(i); return; // xo 824
+        default: break;
+      }
+      break;
+    case 26:
+      switch (row) {
+        case 0: fx.cntlzw(i); return; // xo 26
+        case 1: fx.cntlzd(i); return; // xo 58
+        case 3: fx.popcntb(i); return; // xo 122
+        case 4: fx.prtyw(i); return; // xo 154
+        case 5: fx.prtyd(i); return; // xo 186
+        case 11: fx.popcntw(i); return; // xo 378
+        case 15: fx.popcntd(i); return; // xo 506
+        case 16: fx.cnttzw(i); return; // xo 538
+        case 17: fx.cnttzd(i); return; // xo 570
+        case 24: rot.srad(i); return; // xo 794
+        case 25: rot.sradi(i); return; // xo 826
+        case 27: rot.extswsli(i); return; // xo 890
+        case 28: fx.extsh(i); return; // xo 922
+        case 29: fx.extsb(i); return; // xo 954
+        case 30: fx.extsw(i); return; // xo 986
+        default: break;
+      }
+      break;
+    case 27:
+      switch (row) {
+        case 0: rot.sld(i); return; // xo 27
+        case 16: rot.srd(i); return; // xo 539
+        case 25: rot.sradi(i); return; // xo 827
+        case 27: rot.extswsli(i); return; // xo 891
+        default: break;
+      }
+      break;
+    case 28:
+      switch (row) {
+        case 0: case 1: case 3: case 8: case 9: case 12: case 13: case 14: fx.logical(i, xo); return; // xo 28, 60, 124, 284, 316, 412, 444, 476
+        case 7: fx.bpermd(i); return; // xo 252
+        case 15: fx.cmpb(i); return; // xo 508
+        default: break;
+      }
+      break;
+    case 15: fx.isel(i); return; // isel: A-form, XO = 15 in bits 26:30 with BC in 21:25
+    default: break;
   }
+  unimplemented(i);
 }
-

@@ -107,29 +107,16 @@ export function dForm(i: u32, op: u32): void {
   }
 }
 
-/** X-form indexed loads/stores (opcode 31); false if xo is not one. */
-export function xForm(i: u32, xo: u32): bool {
-  const upd = ((xo >> 5) & 1) != 0; // the "u" forms are their base XO + 32
-  const ea = upd ? eaMode(gpr(fRA(i)) + gpr(fRB(i))) : eaX(i);
-  switch (xo) {
-    case 23: case 55: load(i, ea, 4, LD_ZERO, upd); return true;    // lwzx lwzux
-    case 87: case 119: load(i, ea, 1, LD_ZERO, upd); return true;   // lbzx lbzux
-    case 279: case 311: load(i, ea, 2, LD_ZERO, upd); return true;  // lhzx lhzux
-    case 343: case 375: load(i, ea, 2, LD_ALG, upd); return true;   // lhax lhaux
-    case 341: case 373: load(i, ea, 4, LD_ALG, upd); return true;   // lwax lwaux
-    case 21: case 53: load(i, ea, 8, LD_ZERO, upd); return true;    // ldx ldux
-    case 151: case 183: store(i, ea, 4, false, upd); return true;   // stwx stwux
-    case 215: case 247: store(i, ea, 1, false, upd); return true;   // stbx stbux
-    case 407: case 439: store(i, ea, 2, false, upd); return true;   // sthx sthux
-    case 149: case 181: store(i, ea, 8, false, upd); return true;   // stdx stdux
-    case 790: load(i, ea, 2, LD_REV, false); return true;           // lhbrx
-    case 534: load(i, ea, 4, LD_REV, false); return true;           // lwbrx
-    case 532: load(i, ea, 8, LD_REV, false); return true;           // ldbrx
-    case 918: store(i, ea, 2, true, false); return true;            // sthbrx
-    case 662: store(i, ea, 4, true, false); return true;            // stwbrx
-    case 660: store(i, ea, 8, true, false); return true;            // stdbrx
-    default: return false;
-  }
+/** X-form indexed load: EA = (RA|0) + RB, or RA + RB for update forms. */
+// @ts-ignore: decorator
+@inline export function loadX(i: u32, size: u32, kind: u32, update: bool): void {
+  load(i, update ? eaMode(gpr(fRA(i)) + gpr(fRB(i))) : eaX(i), size, kind, update);
+}
+
+/** X-form indexed store. */
+// @ts-ignore: decorator
+@inline export function storeX(i: u32, size: u32, rev: bool, update: bool): void {
+  store(i, update ? eaMode(gpr(fRA(i)) + gpr(fRB(i))) : eaX(i), size, rev, update);
 }
 
 // ---- reservations: lbarx lharx lwarx ldarx / stbcx. sthcx. stwcx. stdcx.

@@ -22,19 +22,29 @@ export const ACC_FETCH: u32 = 2;
 
 const REAL_MODE_MASK: u64 = 0x0fffffffffffffff;
 
+/** MSR[IR] | MSR[DR] as last seen by msrChanged() (regs.ts): relocation is on for some access. */
+// @ts-ignore: decorator
+@inline function relocOn(acc: u32): bool {
+  return (cpuMsr() & (acc == ACC_FETCH ? MSR_IR : MSR_DR)) != 0;
+}
+
 /** Real address of `ea` for an access of kind `acc` (ACC_*). */
 // @ts-ignore: decorator
 @inline export function translate(ea: u64, acc: u32): u64 {
-  const relocBit = acc == ACC_FETCH ? MSR_IR : MSR_DR;
-  if ((cpuMsr() & relocBit) != 0) cpuSetRelocAccesses(cpuRelocAccesses() + 1);
+  if (relocOn(acc)) cpuSetRelocAccesses(cpuRelocAccesses() + 1);
   return ea & REAL_MODE_MASK;
 }
 
+function dataFault(ea: u64, acc: u32): u32 {
+  dataStorage(ea, acc == ACC_STORE);
+  return BAD_HOFF;
+}
+
 /** hoff of a `len`-byte data access at `ea`, or BAD_HOFF after raising DSI. */
-export function dataHoff(ea: u64, len: u32, acc: u32): u32 {
+// @ts-ignore: decorator
+@inline export function dataHoff(ea: u64, len: u32, acc: u32): u32 {
   const h = raToHoff(translate(ea, acc), len);
-  if (h == BAD_HOFF) dataStorage(ea, acc == ACC_STORE);
-  return h;
+  return h != BAD_HOFF ? h : dataFault(ea, acc);
 }
 
 /** hoff of the instruction at `ea`, or BAD_HOFF after raising ISI. */

@@ -36,6 +36,8 @@ export let nextPc: u64 = 0;
 export let le: bool = false;
 /** MSR[SF]: 64-bit mode (addresses, CR0, CA/OV, CTR tests). */
 export let sf: bool = true;
+/** Instruction-address mask of the current mode: all ones, or the low 32 bits in 32-bit mode. */
+export let pcMask: u64 = ~<u64>0;
 /** Set when the run loop must leave its inner loop (MSR/DEC/interrupt state changed, exit). */
 export let stop: bool = false;
 
@@ -53,6 +55,7 @@ export function msrChanged(): void {
   const m = cpuMsr();
   le = (m & MSR_LE) != 0;
   sf = (m & MSR_SF) != 0;
+  pcMask = sf ? ~<u64>0 : 0xffffffff;
   stop = true;
 }
 

@@ -7,13 +7,15 @@ import {
   cpuNip, cpuSetNip, cpuIdle, cpuSetIdle, cpuSetMsr, cpuSetPvr, cpuSetPir, cpuSetDecValue, cpuSetDecTb,
   machineExitReason, machineSetExitReason, EXIT_NONE, EXIT_SLICE_DONE, EXIT_IDLE,
 } from '../gen/layout';
-import { pc, nextPc, setPc, setNextPc, le, sf, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
+import { pc, nextPc, setPc, setNextPc, le, pcMask, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
 import { checkInterrupts } from './exceptions';
 import { fetchHoff } from './mmu';
 import { execute } from './decode';
-import { countInsn, commitClock, insnsUntilDec, tbNow } from './timebase';
+import { countInsn, commitClock, insnsUntilDec, tbNow, nowNs, NS_PER_INSN } from './timebase';
+import { devTimers, devNextDeadline } from '../dev/llan-exports';
 
-export const PVR_POWER9: u32 = 0x004e1202;
+/** POWER9 v2.0 as QEMU 7.2's -cpu power9 reports it (the boot helper measured mfpvr). */
+export const PVR_POWER9: u32 = 0x004e1200;
 
 /** ea of the page the fetch cache maps (never page-aligned when empty) and its hoff. */
 let fetchPage: u64 = 1;
@@ -37,10 +39,27 @@ export function invalidateFetch(): void { fetchPage = 1; }
     fetchBase = h - <u32>(p & 0xfff);
   }
   const raw = load<u32>(h); // in bounds: h came from raToHoff(ra, 4)
-  setNextPc(sf ? p + 4 : (p + 4) & 0xffffffff);
+  setNextPc((p + 4) & pcMask);
   execute(le ? raw : bswap<u32>(raw));
   setPc(nextPc);
   countInsn();
+}
+
+/**
+ * Runs the device timers that are due (virtual time passed their deadline) and returns how many
+ * instructions may run before the next one (>= 1). Device timers thus fire at their virtual
+ * deadline in the middle of a slice, as QEMU's virtual-clock timers do between TBs.
+ */
+function untilDeviceTimer(): u64 {
+  let dl = devNextDeadline();
+  if (dl != 0 && dl <= nowNs()) {
+    commitClock();
+    devTimers();
+    dl = devNextDeadline();
+  }
+  if (dl == 0) return u64.MAX_VALUE;
+  const now = nowNs();
+  return dl <= now ? 1 : (dl - now + NS_PER_INSN - 1) / NS_PER_INSN;
 }
 
 /** Runs up to `budget` instructions; returns the exit reason (also left in machine.exitReason). */
@@ -61,6 +80,8 @@ export function run(budget: u32): u32 {
     let chunk = left;
     const until = insnsUntilDec();
     if (until > 0 && until < <u64>chunk) chunk = <u32>until;
+    const dev = untilDeviceTimer();
+    if (dev < <u64>chunk) chunk = <u32>dev;
     clearStop();
     let n: u32 = 0;
     while (n < chunk) {

@@ -1,7 +1,7 @@
 // spapr-vlan common definitions: buffer-descriptor fields (spec 3.1), buffer-list layout (spec 3.3),
 // and the unit-address -> device lookup shared by the llan-* modules.
 import {
-  VLAN_INSTANCES, vlanBase, vlanPresent, vlanVio, vioBase, vioKind, vioKindIndex, VIO_KIND_VLAN,
+  VLAN_INSTANCES, VLAN_BASE, VLAN_STRIDE, vlanBase, vlanPresent, vlanVio, vioBase, vioKind, vioKindIndex, VIO_KIND_VLAN,
   vlanStatSize, vlanSetStatSize, VLAN_STAT_SIZE_COUNT, vlanAddBuffersHcall,
 } from '../gen/layout';
 import { vioFind } from './vio';
@@ -65,7 +65,7 @@ export function llanFind(unit: u64): u32 {
 
 /** Index of vlan base `v` (its instance in the vlan block and its staging regions). */
 // @ts-ignore: decorator
-@inline export function llanIndex(v: u32): u32 { return (v - vlanBase(0)) / (vlanBase(1) - vlanBase(0)); }
+@inline export function llanIndex(v: u32): u32 { return (v - VLAN_BASE) / VLAN_STRIDE; }
 
 /** Telemetry entry for buffers of `size` bytes, allocated on first use; -1 when all entries are taken. */
 export function statEntry(v: u32, size: u32): i32 {

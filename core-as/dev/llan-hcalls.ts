@@ -17,6 +17,7 @@ import {
 import { poolsAdd, poolsCanAdd, poolsReset } from './llan-rx-pools';
 import { legacyAdd, legacyUndo } from './llan-rx-legacy';
 import { llanFlush } from './llan-rx';
+import { traceVlan, TRACE_VLAN_REGISTER, TRACE_VLAN_FREE } from './llan-trace';
 
 /** Initial legacy add/use pointer: one slot before the first (spec 2.3 effect 5). */
 const VLAN_BL_PTR_INIT: u32 = 8;
@@ -45,6 +46,7 @@ export function hRegisterLogicalLan(): void {
   // Length 0 passes (Q9).
   if (!bdValid(rxq) || (bdAddr(rxq) & 15) != 0 || (bdLen(rxq) & 15) != 0
       || !dmaValid(slot, bdAddr(rxq), <u64>bdLen(rxq), TCE_RW)) return ret(H_PARAMETER);
+  traceVlan(TRACE_VLAN_REGISTER, cpuGpr(4), bl);
   vlanSetBufList(v, bl); // full 64 bits (Q4)
   vioSetSignalState(slot, 0);
   dmaSt64(slot, bl, rxq & ~VLAN_BD_TOGGLE);
@@ -74,6 +76,7 @@ export function hFreeLogicalLan(): void {
   const v = llanFind(cpuGpr(4));
   if (v == 0) return ret(H_PARAMETER);
   if (vlanIsOpen(v) == 0) return ret(H_RESOURCE);
+  traceVlan(TRACE_VLAN_FREE, cpuGpr(4), 0);
   llanClose(v);
   ret(H_SUCCESS);
 }

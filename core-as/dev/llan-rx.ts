@@ -21,6 +21,7 @@ import { llanSlot, llanIndex, statEntry, bdAddr, bdLen, VLAN_RX_HDR } from './ll
 import { poolsTake, poolsTakeFallback } from './llan-rx-pools';
 import { legacyTake } from './llan-rx-legacy';
 import { counterIncrement, rxqPush } from './llan-rx-queue';
+import { traceVlan, TRACE_VLAN_RX_RETRY, TRACE_VLAN_RX_DROP, TRACE_VLAN_FLUSH } from './llan-trace';
 
 /** Outcomes of receive() (spec 4.2). */
 export const RX_ACCEPTED: u32 = 0;
@@ -43,10 +44,12 @@ export function llanReceive(v: u32, frame: u32, size: u32): u32 {
   const slot = llanSlot(v);
   const rxq = dmaLd64(slot, vlanBufList(v)); // re-read on every receive (spec 4.3)
   if (vlanIsOpen(v) == 0) {
+    traceVlan(TRACE_VLAN_RX_DROP, size, 0);
     vlanSetRxClosedDropped(v, vlanRxClosedDropped(v) + 1);
     return RX_DROP; // no counter
   }
   if (vlanRxBufs(v) == 0) {
+    traceVlan(TRACE_VLAN_RX_RETRY, size, 0);
     counterIncrement(slot, v);
     vlanSetRxNoBuffer(v, vlanRxNoBuffer(v) + 1);
     return RX_RETRY;
@@ -54,6 +57,7 @@ export function llanReceive(v: u32, frame: u32, size: u32): u32 {
   const need = size + VLAN_RX_HDR;
   const bd = vlanPoolsEnabled(v) != 0 ? poolsTake(v, need) : legacyTake(slot, v, need);
   if (bd == 0) {
+    traceVlan(TRACE_VLAN_RX_RETRY, size, vlanRxBufs(v));
     counterIncrement(slot, v);
     vlanSetRxNoFit(v, vlanRxNoFit(v) + 1);
     return nofitRetry(v);
@@ -63,6 +67,7 @@ export function llanReceive(v: u32, frame: u32, size: u32): u32 {
   const e = statEntry(v, len);
   if (!dmaWrite(slot, bdAddr(bd) + VLAN_RX_HDR, frame, size)) {
     // Q11: the buffer is lost, no entry, no counter.
+    traceVlan(TRACE_VLAN_RX_DROP, size, 1);
     vlanSetRxDmaDropped(v, vlanRxDmaDropped(v) + 1);
     if (e >= 0) vlanSetStatDropped(v, <u32>e, vlanStatDropped(v, <u32>e) + 1);
     return RX_DROP;
@@ -95,6 +100,7 @@ function nofitRetry(v: u32): u32 {
     return RX_RETRY;
   }
   if (now - vlanNofitSinceNs(v) < timeout) return RX_RETRY;
+  traceVlan(TRACE_VLAN_RX_DROP, 0, 2);
   vlanSetRxOversizeDropped(v, vlanRxOversizeDropped(v) + 1);
   return RX_DROP;
 }
@@ -126,6 +132,7 @@ function offerHead(v: u32): u32 {
 
 /** Flush (spec 4.2): clears stalled, then offers pending frames without consulting canReceive. */
 export function llanFlush(v: u32): void {
+  traceVlan(TRACE_VLAN_FLUSH, vlanRxPendCount(v), machineVclockNs());
   vlanSetStalled(v, 0);
   while (vlanRxPendCount(v) != 0) {
     if (offerHead(v) == RX_RETRY) {

@@ -3,8 +3,9 @@
 import {
   H_VIO_SIGNAL, H_GET_TCE, H_PUT_TCE, H_STUFF_TCE, H_PUT_TCE_INDIRECT,
   H_REGISTER_LOGICAL_LAN, H_FREE_LOGICAL_LAN, H_ADD_LOGICAL_LAN_BUFFER, H_SEND_LOGICAL_LAN,
-  H_MULTICAST_CTRL, H_CHANGE_LOGICAL_LAN_MAC, H_ILLAN_ATTRIBUTES, H_ADD_LOGICAL_LAN_BUFFERS,
+  H_MULTICAST_CTRL, H_CHANGE_LOGICAL_LAN_MAC, H_ILLAN_ATTRIBUTES, H_ADD_LOGICAL_LAN_BUFFERS, H_CEDE,
 } from '../gen/layout';
+import { hCede } from '../cpu/idle';
 import { hVioSignal } from '../dev/vio';
 import { hPutTce, hGetTce, hStuffTce, hPutTceIndirect } from '../dev/tce';
 import {
@@ -18,6 +19,7 @@ export function hcallFast(opcode: u64): bool {
   if (opcode > 0xffff) return false;
   switch (<u32>opcode) {
     case <u32>H_VIO_SIGNAL: hVioSignal(); return true;
+    case <u32>H_CEDE: hCede(); return true; // vCPU idle (cpu/idle.ts)
     // TCE (spec 2.11)
     case <u32>H_GET_TCE: hGetTce(); return true;
     case <u32>H_PUT_TCE: hPutTce(); return true;

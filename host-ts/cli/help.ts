@@ -27,6 +27,8 @@ Network
   -netdev stream,id=ID,server=on|off,addr.type=inet,addr.host=H,addr.port=P
   -netdev in-process,id=ID                                   frames through the embedding API
   -device spapr-vlan,netdev=ID[,mac=MAC][,use-rx-buffer-pools=on|off][,reg=ADDR]
+                    [,add-buffers-hcall=on|off][,rx-nofit-timeout=US][,rx-pending-max=N]
+  -nic TYPE[,netdev options][,model=spapr-vlan][,mac=MAC]    a netdev and its NIC at once
   -object filter-dump,id=ID,netdev=ID,file=FILE.pcap[,maxlen=N]
 
 Control

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError, parseArgs } from './parse-args.js';
 import { HELP } from './help.js';
+import { runMachine } from './run-machine.js';
 
 const PROG = 'pseries-wasm';
 
@@ -39,7 +40,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout(JSON.stringify(parsed.config, null, 2) + '\n');
     return 0;
   }
-  // The machine assembly (createPseries) is wired here once it is on main.
-  io.stderr(`${PROG}: running a machine is not available in this build yet (use --dump-config)\n`);
-  return 1;
+  try {
+    return await runMachine(parsed.config!, { warn: (m) => io.stderr(`${PROG}: warning: ${m}\n`) });
+  } catch (e) {
+    // Bad files, busy ports, missing TAP...: one line naming the cause, as QEMU does.
+    io.stderr(`${PROG}: ${(e as Error).message}\n`);
+    if (process.env.PSERIES_DEBUG) io.stderr(`${(e as Error).stack}\n`);
+    return 1;
+  }
 }

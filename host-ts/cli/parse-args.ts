@@ -29,6 +29,7 @@ interface Ctx {
   serials: string[];
   warnings: string[];
   action: CliAction;
+  nicCount: number;
 }
 
 type Handler = (arg: string, ctx: Ctx) => void;
@@ -45,7 +46,7 @@ const IGNORED_MACHINE_PROPS = new Set([
 
 /** Options QEMU has that we know and refuse (so the message says "not supported", not "invalid"). */
 const UNSUPPORTED = new Set([
-  'hda', 'hdb', 'cdrom', 'drive', 'blockdev', 'net', 'nic', 'vga', 'usb', 'usbdevice', 'enable-kvm',
+  'hda', 'hdb', 'cdrom', 'drive', 'blockdev', 'net', 'vga', 'usb', 'usbdevice', 'enable-kvm',
   'monitor-none', 'mon', 'vnc', 'spice', 'audiodev', 'fsdev', 'virtfs', 'boot', 'prom-env', 'rtc',
   'icount', 'gdb', 's', 'daemonize', 'loadvm', 'snapshot', 'overcommit', 'sandbox', 'global',
   'set', 'readconfig', 'writeconfig', 'trace', 'numa', 'object-add', 'dtb', 'watchdog-action',
@@ -176,7 +177,33 @@ function inetAddr(o: ParsedOpts, prefix: string): { host: string; port: number }
 }
 
 function handleNetdev(arg: string, ctx: Ctx): void {
+  netdevFrom(opts(arg, 'type'), arg, ctx);
+}
+
+/**
+ * -nic TYPE[,netdev options][,model=spapr-vlan][,mac=MAC]: a netdev and its NIC in one option.
+ * The netdev gets QEMU's internal id (__org.qemu.nicN); spapr-vlan is pseries' default model.
+ */
+function handleNic(arg: string, ctx: Ctx): void {
   const o = opts(arg, 'type');
+  const type = required(o, 'type');
+  if (type === 'none') return;
+  const model = o.values.get('model') ?? 'spapr-vlan';
+  if (model === 'help' || model === '?') throw new OptsError('supported NIC models: spapr-vlan');
+  if (model !== 'spapr-vlan') throw new OptsError(`NIC model '${model}' is not supported (spapr-vlan)`);
+  const mac = o.values.get('mac');
+  if (mac !== undefined && !parseMac(mac)) throw new OptsError(`Property 'spapr-vlan.mac' doesn't take value '${mac}'`);
+  if (o.values.has('id')) throw new OptsError(`Invalid parameter 'id'`);
+  const id = `__org.qemu.nic${ctx.nicCount++}`;
+  const nd = new Map(o.values);
+  nd.delete('model');
+  nd.delete('mac');
+  nd.set('id', id);
+  netdevFrom({ values: nd }, arg, ctx);
+  ctx.cfg.nics.push({ netdev: id, ...(mac !== undefined ? { mac } : {}) });
+}
+
+function netdevFrom(o: ParsedOpts, arg: string, ctx: Ctx): void {
   const type = required(o, 'type');
   const id = o.values.get('id');
   if (id === undefined) throw new OptsError(`Parameter 'id' is missing`);
@@ -358,6 +385,7 @@ const OPTIONS: Record<string, OptionDef> = {
   'serial': val(handleSerial),
   'chardev': val(handleChardev),
   'netdev': val(handleNetdev),
+  'nic': val(handleNic),
   'device': val(handleDevice),
   'object': val(handleObject),
   'qmp': val(handleQmp),
@@ -397,6 +425,7 @@ export function parseArgs(argv: readonly string[]): CliResult {
     serials: [],
     warnings: [],
     action: 'run',
+    nicCount: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];

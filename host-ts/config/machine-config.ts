@@ -56,6 +56,7 @@ export interface FilterDumpConfig {
   maxlen: number;
 }
 
+/** -qmp: a listening socket (host-ts/qmp/qmp-address.ts fromQmpConfig turns it into a listen address). */
 export interface QmpConfig {
   addr: { type: 'unix'; path: string } | { type: 'tcp'; host: string; port: number };
   server: boolean;

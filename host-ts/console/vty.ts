@@ -99,6 +99,7 @@ export class VtyDevice implements VioDevice, MachineDevice {
       if (c === 0x0d && this.buf[0] === 0) break;
     }
     this.bytesIn += out.length;
+    this.poll(); // room again: take queued input now (QEMU's accept_input after getchars)
     return out;
   }
 

@@ -1,15 +1,15 @@
 // Runs the vCPU in slices on the Node event loop (V8 tiers Wasm up between calls; timers, TAP
 // reads and stdin stay live): core.run(budget) until an exit, setImmediate between slices.
 //
-// Idle (H_CEDE, PAPR 14.5.4.3.1): the hypercall enables MSR[EE] and ends the slice with EXIT_IDLE;
-// the vCPU then sleeps until an interrupt is deliverable. Virtual time (machine.vclockNs, see
-// core-as/cpu/timebase.ts) advances while idle: in 'warp' mode straight to the decrementer
+// Idle (H_CEDE, core-as/cpu/idle.ts): the hypercall enables MSR[EE] and ends the slice with
+// EXIT_IDLE; the vCPU then sleeps until an interrupt is deliverable. Virtual time
+// (machine.vclockNs, see core-as/cpu/timebase.ts) advances while idle through Machine.advance
+// (device timers fire on the way): in 'warp' mode straight to the next decrementer or device
 // deadline (deterministic, fast tests), in 'realtime' mode by the real time waited, up to that
 // deadline, or until a device calls notifyExternal().
 import type { Machine } from '../machine/machine.js';
-import { EXIT, HCALL, HRC } from '../layout/papr.js';
-import { UNIMPL_SLOTS } from '../layout/cpu-state.js';
-import { mnemonicOfKey } from './mnemonics.js';
+import { EXIT } from '../layout/papr.js';
+import { readUnimplemented, unimplementedReport, type UnimplementedEntry } from './unimplemented-report.js';
 
 const MSR_EE = 1n << 15n;
 
@@ -18,6 +18,7 @@ interface RunExports {
   cpuReset(): void;
   cpuDecDeadlineNs(): bigint;
   cpuInterruptDeliverable(): number;
+  devNextDeadline(): bigint;
 }
 
 export interface CpuRunnerOptions {
@@ -27,13 +28,7 @@ export interface CpuRunnerOptions {
   idle?: 'warp' | 'realtime';
 }
 
-export interface UnimplementedEntry {
-  mnemonic: string;
-  key: number;
-  count: number;
-  lastInsn: number;
-  lastNip: bigint;
-}
+export type { UnimplementedEntry };
 
 /** Why a run ended. */
 export interface RunResult {
@@ -52,12 +47,6 @@ export class CpuRunner {
     this.core = machine.core as unknown as RunExports;
     this.slice = opts.sliceInsns ?? 1_000_000;
     this.idleMode = opts.idle ?? 'realtime';
-    machine.registerHcall(HCALL.H_CEDE, (m) => {
-      // H_CEDE: enable external interrupts and sleep until one is pending (QEMU h_cede).
-      m.cpu.set('msr', m.cpu.getBig('msr') | MSR_EE);
-      m.state.set('exitReason', EXIT.EXIT_IDLE);
-      return HRC.H_SUCCESS;
-    });
   }
 
   /** Power-on reset of the vCPU (nip 0x100, 64-bit BE real mode, POWER9 PVR). */
@@ -103,6 +92,7 @@ export class CpuRunner {
       const left = limit - this.insns();
       if (left <= 0n) return { reason: 'limit', insns: this.insns() - start };
       const reason = this.core.run(Number(left < BigInt(this.slice) ? left : BigInt(this.slice)));
+      this.machine.poll();
       if (reason === EXIT.EXIT_HALT) return { reason: 'halt', insns: this.insns() - start };
       if (reason === EXIT.EXIT_IDLE && !this.warpToTimer()) return { reason: 'stopped', insns: this.insns() - start };
     }
@@ -114,6 +104,7 @@ export class CpuRunner {
     this.stopRequested = false;
     while (!this.stopRequested) {
       const reason = this.core.run(this.slice);
+      this.machine.poll();
       if (reason === EXIT.EXIT_HALT) return { reason: 'halt', insns: this.insns() - start };
       if (reason === EXIT.EXIT_IDLE) await this.idle();
       else await new Promise<void>((r) => setImmediate(r));
@@ -121,62 +112,53 @@ export class CpuRunner {
     return { reason: 'stopped', insns: this.insns() - start };
   }
 
-  /** Decrementer deadline (ns of virtual time) if it can wake the vCPU (MSR[EE] = 1). */
-  private timerDeadline(): bigint | null {
-    if ((this.machine.cpu.getBig('msr') & MSR_EE) === 0n) return null;
-    return this.core.cpuDecDeadlineNs();
+  /** Earliest virtual time (ns) that can wake the vCPU: the decrementer (if MSR[EE]) or a device timer. */
+  private wakeDeadline(): bigint | null {
+    const now = this.machine.vclockNs;
+    const cands: bigint[] = [];
+    if ((this.machine.cpu.getBig('msr') & MSR_EE) !== 0n) cands.push(this.core.cpuDecDeadlineNs());
+    const dev = BigInt.asUintN(64, this.core.devNextDeadline());
+    if (dev !== 0n) cands.push(dev);
+    if (!cands.length) return null;
+    const dl = cands.reduce((a, b) => (a < b ? a : b));
+    return dl > now ? dl : now;
   }
 
+  /** Moves virtual time to the next wake-up; false if nothing can ever wake the vCPU. */
   private warpToTimer(): boolean {
-    const dl = this.timerDeadline();
-    if (dl === null) return this.machine.cpu.getNum('externalPending') !== 0;
-    const now = this.machine.state.getBig('vclockNs');
-    if (dl > now) this.machine.state.set('vclockNs', dl);
+    if (this.core.cpuInterruptDeliverable()) return true;
+    const dl = this.wakeDeadline();
+    if (dl === null) return false;
+    this.machine.advance(dl - this.machine.vclockNs);
     return true;
   }
 
   private async idle(): Promise<void> {
-    if (this.idleMode === 'warp') {
-      if (this.warpToTimer()) return;
-    }
-    const dl = this.timerDeadline();
-    const now = this.machine.state.getBig('vclockNs');
+    if (this.core.cpuInterruptDeliverable()) return;
+    if (this.idleMode === 'warp' && this.warpToTimer()) return;
+    const dl = this.wakeDeadline();
+    const now = this.machine.vclockNs;
     const t0 = process.hrtime.bigint();
     let timerFired = false;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
       if (dl !== null) {
-        const ms = Number((dl > now ? dl - now : 0n) / 1_000_000n);
+        const ms = Number((dl - now) / 1_000_000n);
         setTimeout(() => { if (this.wake === resolve) { timerFired = true; this.notifyExternal(); } }, Math.min(ms, 2 ** 31 - 1));
       }
     });
     let next = now + (process.hrtime.bigint() - t0);
     if (dl !== null && (timerFired || next > dl)) next = dl; // setTimeout has ms resolution: land on the deadline
-    this.machine.state.set('vclockNs', next);
+    this.machine.advance(next - now);
   }
 
   /** Unimplemented instructions met so far, by mnemonic (never silent: issue 3). */
   unimplemented(): UnimplementedEntry[] {
-    const out: UnimplementedEntry[] = [];
-    for (let i = 0; i < UNIMPL_SLOTS; i++) {
-      const key = this.machine.cpu.getNum('unimplKey', i);
-      if (key === 0) break;
-      const k = key & 0x7fffffff;
-      out.push({
-        mnemonic: mnemonicOfKey(k),
-        key: k,
-        count: this.machine.cpu.getNum('unimplCount', i),
-        lastInsn: this.machine.cpu.getNum('unimplInsn', i),
-        lastNip: this.machine.cpu.getBig('unimplNip', i),
-      });
-    }
-    return out;
+    return readUnimplemented(this.machine);
   }
 
-  /** One line per unimplemented mnemonic, for logs. */
+  /** One line per unimplemented mnemonic and unmodelled SPR, for logs. */
   unimplementedReport(): string {
-    return this.unimplemented()
-      .map((e) => `${e.mnemonic}: ${e.count}x (last 0x${e.lastInsn.toString(16).padStart(8, '0')} at 0x${e.lastNip.toString(16)})`)
-      .join('\n');
+    return unimplementedReport(this.machine);
   }
 }

@@ -13,7 +13,7 @@ import { RxStage, TxStage } from './vlan-stage.js';
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import {
-  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, macToString, type SpaprVlanOptions,
+  VLAN_DEFAULTS, VLAN_DEFAULT_MAC, parseMac, macToU64, u64ToMac, type SpaprVlanOptions,
 } from './vlan-props.js';
 
 /** DMA window of the device: 256 MiB at bus address 0 (spec 1.3, 6.1). */
@@ -68,6 +68,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   private readonly canReceiveCbs: (() => void)[] = [];
   private couldReceive = false;
   private draining = false;
+  private vmRunning = true;
 
   constructor(readonly machine: Machine, opts: SpaprVlanOptions = {}) {
     this.index = freeInstance(machine);
@@ -80,7 +81,8 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     };
     if (!Number.isInteger(this.options.rxPendingMax) || this.options.rxPendingMax < 1) throw new Error('spapr-vlan: rx-pending-max must be >= 1');
     if (!Number.isInteger(this.options.rxNofitTimeoutUs) || this.options.rxNofitTimeoutUs < 0) throw new Error('spapr-vlan: rx-nofit-timeout must be >= 0');
-    this.permMac = parseMac(opts.mac ?? VLAN_DEFAULT_MAC);
+    // Unset MAC: 52:54:00:12:34:56 + the device's index, as QEMU hands out defaults (spec 6.1).
+    this.permMac = opts.mac !== undefined ? parseMac(opts.mac) : parseMac(VLAN_DEFAULT_MAC).map((b, i) => (i === 5 ? b + this.index : b));
     this.slot = machine.vio.allocate({
       kind: VIO_KIND.VIO_KIND_VLAN, reg: opts.reg, signalMask: VLAN_SIGNAL_MASK, dma: true, kindIndex: this.index,
     });
@@ -132,19 +134,34 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   /**
    * Frames arrive in order; all are staged in Wasm memory, then one Wasm call runs the arrival model.
-   * Returns how many were taken; frames beyond the pending bound are refused and counted.
+   * Returns how many were taken; frames beyond the pending bound are dropped and counted
+   * (rxPendingOverflow), like a backend without flow control would lose them.
    */
   deliverBatch(frames: readonly Uint8Array[]): number {
-    let n = 0;
-    for (const f of frames) {
-      if (!this.rxStage.append(f)) break;
-      n++;
-    }
+    const n = this.stage(frames);
     const refused = frames.length - n;
     if (refused > 0) this.state.set('rxPendingOverflow', this.state.getBig('rxPendingOverflow') + BigInt(refused));
-    if (n > 0) this.machine.core.vlanArrive(this.index, n);
+    return n;
+  }
+
+  private stage(frames: readonly Uint8Array[]): number {
+    const n = this.rxStage.appendBatch(frames);
+    // spec 4.2: while the VM is stopped arrivals only queue; the device is not called.
+    if (n > 0 && this.vmRunning) this.machine.core.vlanArrive(this.index, n);
     this.machine.poll();
     return n;
+  }
+
+  /**
+   * VM run state (QMP stop/cont, migration). Stopped: arriving frames queue in pending without
+   * reaching the device (spec 4.2), so its state does not change. Running again: the pending
+   * frames are flushed if the device can take them, as QEMU does when the VM resumes.
+   */
+  setVmRunning(running: boolean): void {
+    if (running === this.vmRunning) return;
+    this.vmRunning = running;
+    if (running && this.isOpen && this.rxBufs > 0 && this.pendingCount > 0) this.flush();
+    else this.machine.poll();
   }
 
   /** Copies of frames waiting in pending, oldest first. */
@@ -166,11 +183,14 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
 
   // NetPort: backends attach here.
   canReceive(): boolean {
-    return this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
+    return this.vmRunning && this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
+  get isVmRunning(): boolean { return this.vmRunning; }
+
+  /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */
   receive(frames: Uint8Array[]): number {
-    return this.deliverBatch(frames);
+    return this.stage(frames);
   }
 
   onCanReceive(cb: () => void): void {
@@ -234,14 +254,15 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return spaprVlanStats(this, this.id);
   }
 
-  /** The pools in device order (spec 4.5): {bufSize, count, descriptors}. */
+  /** The pools in device order (spec 4.5): {bufSize, count, descriptors (LIFO top last)}. */
   pools(): { bufSize: number; count: number; bds: bigint[] }[] {
+    const dv = new DataView(this.machine.memory.buffer, this.state.addr('poolBds'), RX_MAX_POOLS * 4096 * 8);
     return Array.from({ length: RX_MAX_POOLS }, (_, p) => {
       const count = this.state.getNum('poolCount', p);
       return {
         bufSize: this.state.getNum('poolBufSize', p),
         count,
-        bds: Array.from({ length: count }, (_, i) => this.state.getBig('poolBds', p * 4096 + i)),
+        bds: Array.from({ length: count }, (_, i) => dv.getBigUint64((p * 4096 + i) * 8, true)),
       };
     });
   }

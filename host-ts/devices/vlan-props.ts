@@ -4,7 +4,7 @@
 export interface SpaprVlanOptions {
   /** -device id= (labels telemetry; default spapr-vlanN). */
   id?: string;
-  /** Permanent MAC "52:54:00:12:34:56" or 6 bytes (spec 6.1 mac). */
+  /** Permanent MAC "52:54:00:12:34:56" or 6 bytes; default 52:54:00:12:34:56 + device index (spec 6.1 mac). */
   mac?: string | Uint8Array | number[];
   /** Unit address; absent = next free from 0x71000000 (spec 6.1 reg). */
   reg?: number;

@@ -43,33 +43,47 @@ export class RxStage {
 
   /** Appends one frame; false when pending is at its bound (frames or bytes). */
   append(frame: Uint8Array): boolean {
-    const dv = this.dv;
+    return this.appendBatch([frame]) === 1;
+  }
+
+  /**
+   * Appends frames in order until one does not fit (pending bound in frames, or ring bytes);
+   * returns how many were appended. The ring pointers are read and written once per batch.
+   */
+  appendBatch(frames: readonly Uint8Array[]): number {
+    const dv = this.dv, base = this.base, size = this.size;
     let count = dv.getUint32(this.countAt, true);
-    if (count >= dv.getUint32(this.maxAt, true)) return false;
-    const rec = REC_HDR + pad8(frame.length);
-    if (rec > this.size) return false;
+    const max = dv.getUint32(this.maxAt, true);
     let head = dv.getUint32(this.headAt, true);
     let tail = dv.getUint32(this.tailAt, true);
     if (count === 0) head = tail = 0;
-    let at: number;
-    if (count > 0 && tail === head) {
-      return false; // full
-    } else if (tail >= head) {
-      if (tail + rec <= this.size) at = tail;
-      else if (rec <= head) {
-        if (tail + REC_HDR <= this.size) dv.setUint32(this.base + tail, REC_WRAP, true);
-        at = 0;
-      } else return false;
-    } else if (tail + rec <= head) at = tail;
-    else return false;
-    dv.setUint32(this.base + at, frame.length, true);
-    dv.setUint32(this.base + at + 4, 0, true);
-    this.u8.set(frame, this.base + at + REC_HDR);
-    count++;
-    dv.setUint32(this.headAt, head, true);
-    dv.setUint32(this.tailAt, at + rec, true);
-    dv.setUint32(this.countAt, count, true);
-    return true;
+    let n = 0;
+    for (const frame of frames) {
+      if (count >= max) break;
+      const rec = REC_HDR + pad8(frame.length);
+      let at: number;
+      if (count > 0 && tail === head) break; // full
+      if (tail >= head) {
+        if (tail + rec <= size) at = tail;
+        else if (rec <= head) {
+          if (tail + REC_HDR <= size) dv.setUint32(base + tail, REC_WRAP, true);
+          at = 0;
+        } else break;
+      } else if (tail + rec <= head) at = tail;
+      else break;
+      dv.setUint32(base + at, frame.length, true);
+      dv.setUint32(base + at + 4, 0, true);
+      this.u8.set(frame, base + at + REC_HDR);
+      tail = at + rec;
+      count++;
+      n++;
+    }
+    if (n > 0) {
+      dv.setUint32(this.headAt, head, true);
+      dv.setUint32(this.tailAt, tail, true);
+      dv.setUint32(this.countAt, count, true);
+    }
+    return n;
   }
 
   /** Copies of the pending frames, oldest first (for inspection; does not consume). */

@@ -33,7 +33,7 @@ export const cpuState: BlockDecl = {
     { name: 'decValue', type: 'u64', migrate: 'save', doc: 'DEC (ticks, sign-extended) written at TB decTb' },
     { name: 'decTb', type: 'u64', migrate: 'save', doc: 'TB (ticks) when decValue was written; DEC = decValue - (TB - decTb)' },
     // Identification and control SPRs.
-    { name: 'pvr', type: 'u32', migrate: 'equal', doc: 'SPR 287: processor version (POWER9 DD2.2 = 0x004e1202)' },
+    { name: 'pvr', type: 'u32', migrate: 'equal', doc: 'SPR 287: processor version (POWER9 v2.0 as QEMU 7.2: 0x004e1200)' },
     { name: 'pir', type: 'u32', migrate: 'equal', doc: 'SPR 1023: processor id (0 for the one vCPU)' },
     { name: 'lpcr', type: 'u64', migrate: 'save', doc: 'SPR 318: logical partitioning control (ILE bit 38, AIL 39:40, LD 46); set by the host (H_SET_MODE)' },
     { name: 'hid0', type: 'u64', migrate: 'save', doc: 'SPR 1008: hardware implementation register 0 (stored only)' },

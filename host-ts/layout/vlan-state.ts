@@ -13,7 +13,12 @@ export const vlanState: BlockDecl = {
   minVersion: 1,
   instances: MAX_VLAN_DEVICES,
   doc: 'PAPR virtual LAN (spapr-vlan / ibmveth)',
-  subsections: [{ name: 'rx_pools', version: 1, needed: 'poolsEnabled' }],
+  subsections: [
+    { name: 'rx_pools', version: 1, needed: 'poolsEnabled' },
+    // Frames waiting in the host-side pending queue (spec 4.2) travel too, ring bytes in region rxStage
+    // (beyond QEMU, which drops them): sent iff any are pending.
+    { name: 'rx_pending', version: 1, needed: 'rxPendCount' },
+  ],
   fields: [
     { name: 'vio', type: 'u32', migrate: 'none', doc: 'index of this device\'s VIO slot' },
     { name: 'present', type: 'u8', migrate: 'none', doc: '1 = this instance is a configured device' },
@@ -30,9 +35,9 @@ export const vlanState: BlockDecl = {
     // Host-side delivery model (spec 4.2): the pending FIFO lives in region rxStage (one per device).
     { name: 'stalled', type: 'u8', migrate: 'none', doc: 'a RETRY blocks delivery until the next flush (spec 4.2)' },
     { name: 'nofitActive', type: 'u8', migrate: 'none', doc: '1 = the head pending frame has failed to fit a posted buffer (Q3 bound)' },
-    { name: 'rxPendHead', type: 'u32', migrate: 'none', doc: 'byte offset in rxStage of the oldest pending frame record' },
-    { name: 'rxPendTail', type: 'u32', migrate: 'none', doc: 'byte offset in rxStage where the host appends the next record' },
-    { name: 'rxPendCount', type: 'u32', migrate: 'none', doc: 'frames pending (spec 4.2 pending)' },
+    { name: 'rxPendHead', type: 'u32', migrate: 'save', subsection: 'rx_pending', doc: 'byte offset in rxStage of the oldest pending frame record' },
+    { name: 'rxPendTail', type: 'u32', migrate: 'save', subsection: 'rx_pending', doc: 'byte offset in rxStage where the host appends the next record' },
+    { name: 'rxPendCount', type: 'u32', migrate: 'save', subsection: 'rx_pending', doc: 'frames pending (spec 4.2 pending)' },
     { name: 'rxPendMax', type: 'u32', migrate: 'none', doc: 'property rx-pending-max: bound of pending, in frames (spec 4.2)' },
     { name: 'flushDeadlineNs', type: 'u64', migrate: 'none', doc: 'virtual ns at which the flush timer fires; 0 = not armed (spec 4.8, not migrated)' },
     { name: 'nofitTimeoutNs', type: 'u64', migrate: 'none', doc: 'property rx-nofit-timeout (ns): drop a frame no posted buffer fits after this wait; 0 = QEMU (stall) (Q3)' },

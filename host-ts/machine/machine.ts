@@ -47,6 +47,8 @@ export class Machine {
   /** The VIO bus (/vdevice): devices allocate their slot here. */
   readonly vio: VioBus;
   readonly devices: MachineDevice[] = [];
+  /** Receives core trace points (debug build only: release compiles them out), e.g. core-as/dev/llan-trace.ts. */
+  onTrace?: (code: number, a: bigint, b: bigint) => void;
   private readonly hostHcalls = new Map<number, HostHcall>();
 
   constructor(opts: MachineOptions = {}) {
@@ -55,7 +57,7 @@ export class Machine {
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     this.core = instantiateCore(this.memory, {
       hostHcall: () => this.hostHcall(),
-      hostLog: () => {},
+      hostLog: (code, a, b) => this.onTrace?.(code, a, b),
     }, opts.build);
     this.cpu = view(this.memory, 'cpu');
     this.state = view(this.memory, 'machine');

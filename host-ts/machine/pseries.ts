@@ -16,6 +16,7 @@ import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loa
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
 import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, KERNEL_ENTRY_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
 import { ClientInterface } from '../boot/client-interface.js';
+import { CpuRunner } from '../cpu/cpu-runner.js';
 
 export interface PseriesBootOptions {
   /** Guest RAM in bytes (-m); default 512 MiB like QEMU pseries. */
@@ -46,6 +47,13 @@ export interface PseriesBootOptions {
   now?: () => number;
   /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
   noReboot?: boolean;
+  /**
+   * How time passes while the guest idles (H_CEDE): 'warp' (default: virtual time jumps to the
+   * next decrementer or device deadline; deterministic, for tests and benchmarks) or 'realtime'
+   * (as QEMU: the guest sleeps for the real time that passes; run() then returns 'idle' and the
+   * caller calls again, e.g. QMP's SliceRunner after 1 ms).
+   */
+  idle?: 'realtime' | 'warp';
 }
 
 export type StopReason = 'power-off' | 'reboot' | 'budget' | 'idle' | 'break';
@@ -82,12 +90,16 @@ export class PseriesMachine {
   readonly entry: EntryState;
   /** The Open Firmware client interface (-kernel without -bios). */
   readonly ci?: ClientInterface;
+  /** The CPU's event-loop runner (H_CEDE, realtime idle); absent in a core without a CPU. */
+  readonly runner?: CpuRunner;
   /** Set by RTAS power-off / system-reboot. */
   stopped?: 'power-off' | 'reboot';
   /** Process exit status the CLI should use (0 after power-off). */
   exitStatus?: number;
   /** Machine resets done by system-reboot (counter). */
   reboots = 0;
+  /** Realtime idle: when (host ns) and at which virtual time the vCPU went idle. */
+  private idleSince?: { hostNs: bigint; vclockNs: bigint };
 
   constructor(private readonly opts: PseriesBootOptions) {
     if (opts.append !== undefined && !opts.kernel) throw new BootError('-append only allowed with -kernel option');
@@ -110,6 +122,7 @@ export class PseriesMachine {
     });
     this.rtas.register(m);
     registerHSetMode(m);
+    if (this.hasCpu) this.runner = new CpuRunner(m, { idle: opts.idle ?? 'warp' });
 
     const reserved: Reserved[] = [];
     if (opts.bios) reserved.push(loadBios(m, opts.bios));
@@ -221,8 +234,21 @@ export class PseriesMachine {
     }
   }
 
+  /**
+   * Runs on the event loop (stdin, timers and sockets stay live). Without `maxInsns` the CPU
+   * runner does the work (idle H_CEDE time passes in real time unless idle: 'warp') until
+   * power-off, or reboot with noReboot, or runner.stop().
+   */
   async runAsync(opts: { maxInsns?: number; slice?: number } = {}): Promise<RunResult> {
     const start = this.insnCount();
+    if (opts.maxInsns === undefined && this.runner) {
+      for (;;) {
+        if (this.stopped === 'reboot' && !this.opts.noReboot) this.reset();
+        if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
+        const r = await this.runner.start();
+        if (!this.stopped) return { reason: r.reason === 'stopped' ? 'break' : 'idle', insns: this.insnCount() - start };
+      }
+    }
     const max = opts.maxInsns ?? Number.POSITIVE_INFINITY;
     for (;;) {
       const r = this.step(start, max, opts.slice);
@@ -239,6 +265,7 @@ export class PseriesMachine {
     if (this.stopped) return { reason: this.stopped, insns: this.insnCount() - start };
     const done = Number(this.insnCount() - start);
     if (done >= max) return { reason: 'budget', insns: this.insnCount() - start };
+    if (this.idleSince) this.passRealTime(core);
     this.machine.state.set('exitReason', EXIT.EXIT_NONE);
     const exit = core.run(Math.max(1, Math.min(slice, max - done)));
     this.machine.poll();
@@ -246,8 +273,27 @@ export class PseriesMachine {
       return { reason: this.stopped, insns: this.insnCount() - start };
     }
     if (exit === EXIT.EXIT_BREAK) return { reason: 'break', insns: this.insnCount() - start };
-    if (exit === EXIT.EXIT_IDLE && !this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
+    if (exit === EXIT.EXIT_IDLE) {
+      if (this.opts.idle === 'realtime') {
+        this.idleSince ??= { hostNs: process.hrtime.bigint(), vclockNs: this.machine.vclockNs };
+        return { reason: 'idle', insns: this.insnCount() - start };
+      }
+      if (!this.skipIdle(core)) return { reason: 'idle', insns: this.insnCount() - start };
+    } else {
+      this.idleSince = undefined;
+    }
     return undefined;
+  }
+
+  /** Realtime idle: virtual time catches up with the real time slept, up to the next deadline. */
+  private passRealTime(core: CpuExports): void {
+    const since = this.idleSince!;
+    const now = this.machine.vclockNs;
+    let target = since.vclockNs + (process.hrtime.bigint() - since.hostNs);
+    for (const d of [core.cpuDecDeadlineNs?.(), core.devNextDeadline?.()]) {
+      if (d !== undefined && BigInt.asUintN(64, d) > now && BigInt.asUintN(64, d) < target) target = BigInt.asUintN(64, d);
+    }
+    if (target > now) this.machine.advance(target - now);
   }
 
   /**

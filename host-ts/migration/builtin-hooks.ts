@@ -1,10 +1,10 @@
 // Migration hooks of the foundation blocks: which instances are in use, and the load validators
 // (spec 7 recommendations and Q14: validate and reject instead of loading nonsense).
-import { GUEST_PAGE } from '../layout/memory-map.js';
+import { GUEST_PAGE, region } from '../layout/memory-map.js';
 import { view, type MemoryLike } from '../layout/state-view.js';
 import { VIO_KIND } from '../layout/papr.js';
 import { MAX_VIO_DEVICES } from '../layout/vio-state.js';
-import { RX_MAX_POOLS, RX_POOL_MAX_BDS } from '../layout/vlan-state.js';
+import { RX_MAX_POOLS, RX_POOL_MAX_BDS, MAX_VLAN_DEVICES } from '../layout/vlan-state.js';
 import { fail, hex } from './errors.js';
 import { registerBlockHooks, registerRegionMigration, type StagedMachine, type ValidateContext } from './registry.js';
 
@@ -42,12 +42,13 @@ registerRegionMigration({
   },
   validate({ index, path, bytes, machine }) {
     const entries = machine.destView('vio', index).getNum('tceEntries');
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Host byte order (little-endian) u32 pairs; the staged image is a fresh, aligned buffer.
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
     const ram = BigInt(machine.ramSize);
-    for (let k = 0; k < bytes.length / 8; k++) {
-      const lo = dv.getUint32(k * 8, true);
-      const hi = dv.getUint32(k * 8 + 4, true);
-      if (lo === 0 && hi === 0) continue;
+    for (let k = 0; k < w.length >> 1; k++) {
+      const lo = w[2 * k];
+      const hi = w[2 * k + 1];
+      if ((lo | hi) === 0) continue;
       if (k >= entries) fail(`${path}.entry[${k}]`, `non-zero TCE past the window of ${entries} entries`);
       const tce = (BigInt(hi) << 32n) | BigInt(lo);
       if ((tce & TCE_PERM) !== 0n && (tce & ~0xfffn) + BigInt(GUEST_PAGE) > ram) {
@@ -131,11 +132,70 @@ function checkPools({ path, staged }: ValidateContext, windowBytes: number): num
   return held;
 }
 
+// The pending queue (spec 4.2): a ring of records {u32 len LE, u32 0, frame, pad to 8} in region
+// rxStage, oldest at rxPendHead; a record never straddles the end (a WRAP length sends the reader
+// to 0). Only the live window travels.
+const RX_REC_HDR = 8;
+const RX_REC_WRAP = 0xffffffff;
+const VLAN_FLUSH_DELAY_NS = 500_000n;   // spec 2.5 step 6, 4.8
+
+function pendingRanges(mem: MemoryLike, index: number): [number, number][] {
+  const v = view(mem, 'vlan', index);
+  const count = v.getNum('rxPendCount');
+  if (count === 0) return [];
+  const head = v.getNum('rxPendHead');
+  const tail = v.getNum('rxPendTail');
+  const size = region('rxStage').size;
+  return tail > head ? [[head, tail]] : [[head, size], [0, tail]];
+}
+
+function checkPending({ path, staged, dest, machine, index }: ValidateContext): void {
+  const size = region('rxStage').size;
+  const count = staged.getNum('rxPendCount');
+  const max = dest.getNum('rxPendMax');
+  if (count === 0 || count > max) fail(`${path}.rxPendCount`, `${count} pending frames, the destination holds 1..${max} (rx-pending-max)`);
+  const head = staged.getNum('rxPendHead');
+  const tail = staged.getNum('rxPendTail');
+  for (const [f, v] of [['rxPendHead', head], ['rxPendTail', tail]] as const) {
+    if (v % 8 !== 0 || v > size) fail(`${path}.${f}`, `${v} is not a record offset inside the ${size}-byte pending ring`);
+  }
+  const ring = machine.regionBytes('rxStage', index);
+  if (!ring) fail(`rxStage[${index}]`, 'pending frames announced but the ring was not sent');
+  const dv = new DataView(ring.buffer, ring.byteOffset, ring.byteLength);
+  let h = head;
+  for (let i = 0; i < count; i++) {
+    if (h + RX_REC_HDR > size || dv.getUint32(h, true) === RX_REC_WRAP) h = 0;
+    const len = dv.getUint32(h, true);
+    const rec = RX_REC_HDR + ((len + 7) & ~7);
+    if (len > size - RX_REC_HDR || h + rec > size) fail(`rxStage[${index}].record[${i}]`, `frame length ${len} at offset ${h} runs past the ring`);
+    h += rec;
+  }
+  if (h !== tail) fail(`${path}.rxPendTail`, `${tail} but the ${count} records end at ${h}`);
+}
+
+registerRegionMigration({
+  region: 'rxStage',
+  version: 1,
+  elem: 'u8',
+  doc: 'live window of each LAN device\'s pending-frame ring',
+  inUse: (mem, i) => i < MAX_VLAN_DEVICES && vlanInUse(mem, i),
+  ranges: pendingRanges,
+});
+
 registerBlockHooks('vlan', {
   inUse: vlanInUse,
+  postLoad(mem, index, subsections) {
+    // Frames arrived pending: let the flush timer offer them to the guest (spec 7: "optionally
+    // schedule a flush after load"; the timer itself is not migrated).
+    if (!subsections.has('rx_pending')) return;
+    const v = view(mem, 'vlan', index);
+    v.set('stalled', 0);
+    v.set('flushDeadlineNs', view(mem, 'machine').getBig('vclockNs') + VLAN_FLUSH_DELAY_NS);
+  },
   validate(ctx) {
     const { path, staged, subsections, machine, index } = ctx;
     checkVlanCompat(ctx);
+    if (subsections.has('rx_pending')) checkPending(ctx);
     const open = staged.getNum('isOpen');
     if (open > 1) fail(`${path}.isOpen`, `${open} is not 0 or 1`);
     const slot = vioSlotOf(machine.destMemory, VIO_KIND.VIO_KIND_VLAN, index);
@@ -184,6 +244,12 @@ registerBlockHooks('cpu', {
     if (nip % 4n !== 0n) fail(`${path}.nip`, `${hex(nip)} is not a 4-byte aligned instruction address`);
     const msr = staged.getBig('msr');
     if ((msr & ~MSR_DEFINED) !== 0n) fail(`${path}.msr`, `${hex(msr)} sets reserved bits ${hex(msr & ~MSR_DEFINED)}`);
+    // Flags the run loop keeps as 0/1 (declared by the CPU; checked where present).
+    for (const f of ['externalPending', 'idle']) {
+      if (!staged.layout.fieldsByName.has(f)) continue;
+      const v = staged.getNum(f);
+      if (v > 1) fail(`${path}.${f}`, `${v} is not 0 or 1`);
+    }
   },
 });
 

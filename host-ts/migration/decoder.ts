@@ -248,6 +248,7 @@ export class StreamDecoder {
     const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const bytes = new Uint8Array(layout.size);
     const runs = dv.getUint32(0);
+    const sent: [number, number][] = [];
     let p = 4;
     let next = 0;
     for (let k = 0; k < runs; k++) {
@@ -259,11 +260,12 @@ export class StreamDecoder {
       }
       if (p + 8 + count * el > payload.length) fail(`${path}.length`, `run ${k} runs past the payload`);
       swapCopy(payload, p + 8, bytes, first * el, el, count);
+      sent.push([first * el, (first + count) * el]);
       p += 8 + count * el;
       next = first + count;
     }
     if (p !== payload.length) fail(`${path}.length`, `payload length ${payload.length} does not match its runs (${p} bytes)`);
-    this.staging.addRegion(name, instance, bytes);
+    this.staging.addRegion(name, instance, bytes, sent);
   }
 
   /** After the END record: whole-machine checks. Throws MigrationError; returns the staging to commit. */

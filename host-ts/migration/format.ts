@@ -140,7 +140,7 @@ export function describeStreamFormat(): string {
     if (local.length) out.push(`  not sent: ${local.join(', ')}`);
   }
   for (const r of migratedRegions()) {
-    out.push(`region ${r.region} version ${r.version} element ${r.elem} (${SCALAR_SIZE[r.elem]} bytes), sparse runs`);
+    out.push(`region ${r.region} version ${r.version} element ${r.elem} (${SCALAR_SIZE[r.elem]} bytes), ${r.ranges ? 'live byte ranges' : 'sparse runs of non-zero elements'}`);
   }
   return out.join('\n') + '\n';
 }

@@ -7,5 +7,5 @@ export { registerBlockHooks, registerRegionMigration, type BlockHooks, type Vali
 export { startDirtyTracking, stopDirtyTracking, takeDirtyPages, markDirtyRange, countDirtyPages, type MachineLike } from './dirty.js';
 export { migrate, incoming, MigrationJob, IncomingJob, type MigrateOptions, type IncomingOptions } from './live.js';
 export { parseMigrationUri, formatMigrationUri, type MigrationUri } from './transport.js';
-export { type MigrationStatus, type MigrationState, type Migratable } from './status.js';
+export { type MigrationStatus, type MigrationState, type Migratable, type RunLoop, runLoopControl } from './status.js';
 export { MigrationController, toMigrationInfo } from './qmp-hooks.js';

@@ -27,6 +27,11 @@ export interface MigrateOptions {
   ackTimeoutMs?: number;
 }
 
+/** Auto-converge: first throttle, step, ceiling (fraction of guest time taken away; QEMU: 20%, 10%, 99%). */
+const THROTTLE_INITIAL = 0.2;
+const THROTTLE_STEP = 0.1;
+const THROTTLE_MAX = 0.99;
+
 const REPLY_OK = 0;
 const REPLY_ERROR = 1;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -75,6 +80,7 @@ export class MigrationJob {
       }
       this.st.status = 'completed'; // the source stays paused, as QEMU's does
     } catch (e) {
+      ctl?.throttle?.(0);
       if (this.paused && wasRunning) ctl?.resume();
       stopDirtyTracking(this.machine);
       this.st.status = this.cancelled ? 'cancelled' : 'failed';
@@ -91,12 +97,24 @@ export class MigrationJob {
     this.paused = true;
   }
 
+  /** Runs the live migration; a refusal the destination sent wins over the socket error it causes. */
   private async live(u: MigrationUri, t0: number): Promise<void> {
+    let refusal: string | undefined;
+    try {
+      await this.liveInner(u, t0, (r) => { refusal = r; });
+    } catch (e) {
+      await new Promise((r) => setTimeout(r, 20)); // let a refusal already on the wire arrive
+      if (refusal !== undefined) throw new Error(`destination refused the migration: ${refusal}`);
+      throw e;
+    }
+  }
+
+  private async liveInner(u: MigrationUri, t0: number, onRefusal: (msg: string) => void): Promise<void> {
     const m = this.machine;
     const sock = await connectMigration(u);
     this.socket = sock;
-    const reply = readReply(sock, this.opts.ackTimeoutMs ?? 30_000);
-    reply.catch(() => {}); // observed below; avoid an unhandled rejection meanwhile
+    const reply = readReply(sock);
+    reply.then((v) => { if (v !== undefined) onRefusal(v); }, () => {}); // observed below too
     let backlog = false;
     let sockErr: Error | undefined;
     sock.on('error', (e) => { sockErr = e; });
@@ -135,8 +153,10 @@ export class MigrationJob {
     }
     const bw = (bytes: number, ms: number): number => bytes / Math.max(ms, 1); // bytes per ms
     let bandwidth = bw(w.bytes, now() - passStart);
+    let lastPassBytes = w.bytes;
     const maxDown = this.opts.maxDowntimeMs ?? 300;
     const maxIter = this.opts.maxIterations ?? 30;
+    let throttle = 0;
     let prev = Infinity;
     let dirty = takeDirtyPages(m);
     for (;;) {
@@ -144,7 +164,19 @@ export class MigrationJob {
       this.st.ram.dirtyPagesRate = Math.round(dirty.length / Math.max(elapsed / 1000, 1e-3));
       this.st.ram.remaining = dirty.length;
       const est = (dirty.length * (PAGE + 9)) / bandwidth;
-      if (est <= maxDown || dirty.length >= prev || this.st.ram.dirtySyncCount >= maxIter) break;
+      if (est <= maxDown || this.st.ram.dirtySyncCount >= maxIter) break;
+      const ctl = this.opts.control;
+      if (ctl?.throttle) {
+        // QEMU auto-converge: the guest dirtied more than half of what the last pass sent, so it is
+        // outrunning the link; take more of its time away (more passes then pay off).
+        if (dirty.length * PAGE > lastPassBytes / 2 && throttle < THROTTLE_MAX) {
+          throttle = Math.min(THROTTLE_MAX, throttle === 0 ? THROTTLE_INITIAL : throttle + THROTTLE_STEP);
+          ctl.throttle(throttle);
+          this.st.cpuThrottlePercentage = Math.round(throttle * 100);
+        } else if (dirty.length >= prev && throttle >= THROTTLE_MAX) break;
+      } else if (dirty.length >= prev) {
+        break; // not converging and the guest cannot be slowed: stop and copy now
+      }
       prev = dirty.length;
       passStart = now();
       const before = w.bytes;
@@ -153,10 +185,12 @@ export class MigrationJob {
         await drain();
       }
       bandwidth = Math.max(bandwidth * 0.5, bw(w.bytes - before, now() - passStart));
+      lastPassBytes = w.bytes - before;
       this.st.ram.dirtySyncCount++;
       dirty = takeDirtyPages(m);
     }
     // Stop and copy.
+    if (throttle > 0) this.opts.control?.throttle?.(0);
     this.pause();
     const tStop = now();
     this.st.status = 'device';
@@ -166,7 +200,13 @@ export class MigrationJob {
     writeDeviceState(w, m);
     w.end();
     await drain();
-    const verdict = await reply;
+    // The destination answers once it has validated and committed everything.
+    const ackMs = this.opts.ackTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const verdict = await Promise.race([
+      reply,
+      new Promise<never>((_, j) => { timer = setTimeout(() => j(new Error(`no answer from the destination within ${ackMs} ms after the end of the stream`)), ackMs); }),
+    ]).finally(() => clearTimeout(timer));
     this.st.downtimeMs = now() - tStop;
     this.st.transferredBytes = w.bytes;
     if (verdict !== undefined) throw new Error(`destination refused the migration: ${verdict}`);
@@ -185,12 +225,10 @@ function mergeSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
 }
 
 /** Waits for the destination's verdict: undefined = committed, a string = its error. */
-function readReply(sock: net.Socket, timeoutMs: number): Promise<string | undefined> {
+function readReply(sock: net.Socket): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error(`no answer from the destination within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
-    const finish = (f: () => void): void => { clearTimeout(timer); sock.off('data', onData); f(); };
+    const finish = (f: () => void): void => { sock.off('data', onData); f(); };
     const onData = (d: Buffer): void => {
       buf = Buffer.concat([buf, d]);
       if (buf.length >= 1 && buf[0] === REPLY_OK) return finish(() => resolve(undefined));
@@ -250,6 +288,7 @@ export class IncomingJob {
     if (u.kind === 'defer') throw new Error("'defer' cannot be started: give tcp:, unix: or file:");
     this.started = true;
     this.st.status = 'setup';
+    if (this.opts.control?.isRunning) this.opts.control.pause(); // an incoming machine does not run (QEMU inmigrate)
     const t0 = now();
     if (u.kind === 'file') {
       this.resolveListening(uri);

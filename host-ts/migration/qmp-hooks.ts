@@ -31,6 +31,7 @@ export function toMigrationInfo(s: MigrationStatus): JsonObject {
     'page-size': 4096,
     mbps: Math.round((s.transferredBytes * 8) / 1e6 / secs * 1000) / 1000,
   };
+  if (s.cpuThrottlePercentage !== undefined) info['cpu-throttle-percentage'] = s.cpuThrottlePercentage;
   if (s.errorDesc !== undefined) info['error-desc'] = s.errorDesc;
   return info;
 }

@@ -42,6 +42,8 @@ export interface BlockHooks {
   needed?: Record<string, (v: BlockView) => boolean>;
   /** Checks a staged instance; throws MigrationError naming the field. Runs before 'equal' checks. */
   validate?: (ctx: ValidateContext) => void;
+  /** Runs on the destination after the commit, for each instance the stream carried (e.g. arm a timer). */
+  postLoad?: (mem: MemoryLike, index: number, subsections: ReadonlySet<string>) => void;
 }
 
 export interface RegionValidateContext {
@@ -58,6 +60,11 @@ export interface RegionMigration {
   /** Element type: the region is an array of these, sent big-endian as sparse runs of non-zero elements. */
   elem: ScalarType;
   inUse: (mem: MemoryLike, index: number) => boolean;
+  /**
+   * Byte ranges [start, end) of the instance to send as they are (e.g. the live window of a ring);
+   * absent = the whole region, as sparse runs of non-zero elements. Bytes not sent arrive as zero.
+   */
+  ranges?: (mem: MemoryLike, index: number) => [number, number][];
   validate?: (ctx: RegionValidateContext) => void;
   doc: string;
 }

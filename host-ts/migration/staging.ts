@@ -5,7 +5,7 @@ import { MEMORY_MAP, RAM_BASE } from '../layout/memory-map.js';
 import { view, type BlockView, type MemoryLike } from '../layout/state-view.js';
 import { copyFields } from './codec.js';
 import { PAGE, type WireBlock } from './format.js';
-import type { StagedMachine } from './registry.js';
+import { hooksOf, regionMigration, type StagedMachine } from './registry.js';
 import type { MachineLike } from './dirty.js';
 
 /** Page states in the staging map. */
@@ -36,7 +36,7 @@ export class Staging implements StagedMachine {
   ram: Uint8Array | undefined;
   readonly pageState: Uint8Array;
   readonly sections = new Map<string, StagedSection>();
-  readonly regions = new Map<string, { region: string; index: number; bytes: Uint8Array }>();
+  readonly regions = new Map<string, { region: string; index: number; bytes: Uint8Array; runs: [number, number][] }>();
 
   constructor(readonly dest: MachineLike) {
     this.ramSize = dest.ramSize;
@@ -78,8 +78,9 @@ export class Staging implements StagedMachine {
     this.sections.set(key(s.wire.layout.name, s.index), s);
   }
 
-  addRegion(region: string, index: number, bytes: Uint8Array): void {
-    this.regions.set(key(region, index), { region, index, bytes });
+  /** A staged region instance: its full image and the byte runs [start, end) the stream carried. */
+  addRegion(region: string, index: number, bytes: Uint8Array, runs: [number, number][]): void {
+    this.regions.set(key(region, index), { region, index, bytes, runs });
   }
 
   hasRegion(region: string, index: number): boolean {
@@ -123,7 +124,11 @@ export class Staging implements StagedMachine {
     }
     for (const r of this.regions.values()) {
       const layout = MEMORY_MAP.regions.get(r.region)!;
-      mem.set(r.bytes, layout.base + r.index * layout.stride);
+      const base = layout.base + r.index * layout.stride;
+      // Sparse regions (TCE tables) are whole images: zeros not sent are zeros. Ranged regions
+      // (a ring's live window) only carry meaning inside the runs.
+      if (regionMigration(r.region)?.ranges) for (const [a, b] of r.runs) mem.set(r.bytes.subarray(a, b), base + a);
+      else mem.set(r.bytes, base);
     }
     // RAM in runs of equal page state; pages end at ramSize, inside the memory.
     let p = 0;
@@ -135,6 +140,13 @@ export class Staging implements StagedMachine {
       if (st === PAGE_DATA) mem.set(this.ram!.subarray(p * PAGE, (p + n) * PAGE), at);
       else if (st === PAGE_ZERO) mem.fill(0, at, at + n * PAGE);
       p += n;
+    }
+    this.afterCommit();
+  }
+
+  private afterCommit(): void {
+    for (const s of this.sections.values()) {
+      hooksOf(s.wire.layout.name).postLoad?.(this.dest.memory, s.index, s.subsections);
     }
   }
 }

@@ -26,6 +26,8 @@ export interface MigrationStatus {
     /** Pages remaining (the last dirty set seen). */
     remaining: number;
   };
+  /** Guest slowed down by auto-converge, percent (absent: never throttled). */
+  cpuThrottlePercentage?: number;
   errorDesc?: string;
 }
 
@@ -43,4 +45,36 @@ export interface Migratable {
   pause(): void;
   resume(): void;
   readonly isRunning: boolean;
+  /**
+   * Optional auto-converge: run the guest only (1 - fraction) of the time (0 = full speed). Called
+   * when pre-copy does not converge, and with 0 when migration ends.
+   */
+  throttle?(fraction: number): void;
+}
+
+/** A run loop with an async start() that returns once stop() was called (e.g. the CPU runner). */
+export interface RunLoop {
+  start(): Promise<unknown>;
+  stop(): void;
+}
+
+/**
+ * Migratable over a run loop. pause() is effective at once for migration: the loop only runs
+ * between event-loop turns, and the stop-and-copy snapshot is taken synchronously after pause().
+ */
+export function runLoopControl(loop: RunLoop): Migratable {
+  let running: Promise<unknown> | undefined;
+  return {
+    get isRunning() { return running !== undefined; },
+    pause() {
+      if (!running) return;
+      loop.stop();
+      running = undefined;
+    },
+    resume() {
+      if (running) return;
+      const p = loop.start().finally(() => { if (running === p) running = undefined; });
+      running = p;
+    },
+  };
 }

@@ -192,7 +192,9 @@ export function writeDeviceState(w: StreamWriter, m: MachineLike): void {
     const elems = Math.floor(layout.size / el);
     for (const i of instancesInUse(layout.instances, r.inUse, m.memory)) {
       const base = layout.base + i * layout.stride;
-      const runs = nonZeroRuns(mem, base, el, elems);
+      const runs: [number, number][] = r.ranges
+        ? r.ranges(m.memory, i).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]).map(([a, b]) => [a / el, (b - a) / el])
+        : nonZeroRuns(mem, base, el, elems);
       const payload = 4 + runs.reduce((n, [, c]) => n + 8 + c * el, 0);
       let p = w.named(TAG.REGION, r.region, i, r.version, payload);
       const out = w.bytesView;

@@ -15,6 +15,12 @@ export interface NetPort {
   receive(frames: Uint8Array[]): number;
   /** Called by the device when receive capacity returns, so a paused backend resumes reading. */
   onCanReceive(cb: () => void): void;
+  /**
+   * Optional hint: how many frames the device can place now (e.g. posted RX buffers). Backends
+   * offer at most this many per call and keep the rest, so frames wait in the backend (read
+   * again on onCanReceive) rather than in a device queue that only a flush timer drains.
+   */
+  receiveRoom?(): number;
 }
 
 /** Counters every backend keeps (host side of the wire). */

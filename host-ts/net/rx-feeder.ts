@@ -53,8 +53,7 @@ export class RxFeeder {
   push(frames: Uint8Array[], transient: boolean): number {
     let taken = 0;
     if (this.pending.length === 0 && this.port && this.port.canReceive()) {
-      taken = this.port.receive(frames);
-      this.count(frames, 0, taken);
+      taken = this.offer(this.port, frames);
     }
     for (let i = taken; i < frames.length; i++) {
       if (this.pending.length >= this.maxPending) {
@@ -75,8 +74,7 @@ export class RxFeeder {
     if (!port) return;
     const had = this.pending.length;
     while (this.pending.length > 0 && port.canReceive()) {
-      const n = port.receive(this.pending);
-      this.count(this.pending, 0, n);
+      const n = this.offer(port, this.pending);
       this.pending.splice(0, n);
       if (n === 0) break;
     }
@@ -94,9 +92,22 @@ export class RxFeeder {
     return ok;
   }
 
+  /** Frames worth reading now: the port's receiveRoom() hint (unbounded without one). */
+  room(): number {
+    return this.port?.receiveRoom ? Math.max(1, this.port.receiveRoom()) : Infinity;
+  }
+
   /** Drops everything held (backend closing). */
   clear(): void {
     this.pending.length = 0;
+  }
+
+  /** Hands frames to the port, no more than its receiveRoom() hint; returns how many it took. */
+  private offer(port: NetPort, frames: Uint8Array[]): number {
+    const room = port.receiveRoom ? Math.max(1, port.receiveRoom()) : Infinity;
+    const n = port.receive(frames.length > room ? frames.slice(0, room) : frames);
+    this.count(frames, 0, n);
+    return n;
   }
 
   private count(frames: Uint8Array[], from: number, to: number): void {

@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 export interface TapHandle {
   readonly name: string;
   readonly fd: number;
+  /** UDP channel: the bound local port. */
+  readonly localPort: number;
   start(onReadable: (err?: string) => void): void;
   stop(): void;
   readBatch(dst: Uint8Array, lens: Uint32Array): number;
@@ -12,12 +14,30 @@ export interface TapHandle {
 }
 
 export interface TapAddon {
-  Tap: new (ifname: string) => TapHandle;
+  /** A TAP device by name, or a bound IPv4 UDP socket (one datagram = one frame). */
+  Tap: new (what: string | UdpChannelArgs) => TapHandle;
   /** Free space readBatch needs for one more frame. */
   MAX_FRAME: number;
 }
 
+export interface UdpChannelArgs {
+  udp: true;
+  localHost: string;
+  localPort: number;
+  remoteHost: string;
+  remotePort: number;
+}
+
 let addon: TapAddon | undefined;
+
+/** The addon, or undefined when it is not built (callers with a portable fallback). */
+export function tryLoadTapAddon(): TapAddon | undefined {
+  try {
+    return loadTapAddon();
+  } catch {
+    return undefined;
+  }
+}
 
 export function loadTapAddon(): TapAddon {
   if (addon) return addon;

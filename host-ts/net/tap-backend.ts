@@ -84,7 +84,17 @@ export class TapBackend implements NetBackend {
       return this.logFn?.(`netdev ${this.id}: poll error: ${err}`);
     }
     if (!this.feeder.ready()) return; // paused: polling stopped until onCanReceive
-    const n = this.tap.readBatch(this.staging, this.lens);
+    let n: number;
+    try {
+      // Read no more than the device can place: the rest stays in the kernel queue.
+      const room = this.feeder.room();
+      n = this.tap.readBatch(this.staging, room < this.lens.length ? this.lens.subarray(0, room) : this.lens);
+    } catch (e) {
+      // e.g. the interface was deleted under us: stop reading rather than crash the machine.
+      this.stopPolling();
+      this.logFn?.(`netdev ${this.id}: ${(e as Error).message}; no longer reading`);
+      return;
+    }
     if (n === 0) return;
     this.batches++;
     const frames: Uint8Array[] = new Array(n);
@@ -98,7 +108,13 @@ export class TapBackend implements NetBackend {
   }
 
   transmit(frame: Uint8Array): void {
-    if (this.closed || !this.tap.write(frame)) {
+    let sent = false;
+    try {
+      sent = !this.closed && this.tap.write(frame);
+    } catch (e) {
+      this.logFn?.(`netdev ${this.id}: ${(e as Error).message}`);
+    }
+    if (!sent) {
       // Kernel queue full (EAGAIN) or interface down (EIO): lost, like on a busy wire.
       this.stats.txDropped++;
       return;

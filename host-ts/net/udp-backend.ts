@@ -1,11 +1,17 @@
 // -netdev socket,udp=REMOTE,localaddr=LOCAL and -netdev dgram (inet): one UDP datagram carries
 // one Ethernet frame, no header. Datagrams from any source are accepted (QEMU does not filter
 // on the remote address); frames go to the remote address.
+//
+// Two transports: the native addon's UDP channel when it is built (IPv4; the socket is read in
+// batches, and not read at all while the device cannot receive, as QEMU does: the kernel
+// buffers, then drops), else Node's dgram (one event per datagram; it cannot stop reading, so
+// frames wait in a bounded queue and the excess is dropped and counted).
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { newStats, type NetBackend, type NetPort } from './net-port.js';
 import { RxFeeder } from './rx-feeder.js';
+import { loadTapAddon, tryLoadTapAddon, type TapHandle } from './tap-addon.js';
 import type { HostAddr } from '../config/machine-config.js';
 
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP). Bigger frames cannot be sent. */
@@ -17,8 +23,12 @@ export interface UdpBackendOptions {
   id: string;
   local: HostAddr;
   remote: HostAddr;
-  /** Frames held while the device cannot receive (Node cannot stop reading a UDP socket). */
+  /** Frames held while the device cannot receive (dgram transport only). */
   maxPending?: number;
+  /** Use the native addon: true = required, false = never, undefined = when built (IPv4). */
+  native?: boolean;
+  /** Frames read at most per wakeup (native transport, default 64). */
+  batch?: number;
   log?: (msg: string) => void;
 }
 
@@ -29,54 +39,147 @@ async function resolve(host: string): Promise<{ address: string; family: 4 | 6 }
   return { address: r.address, family: r.family === 6 ? 6 : 4 };
 }
 
+function bindError(id: string, host: string, e: NodeJS.ErrnoException): Error {
+  const why = e.code === 'EADDRINUSE' ? 'Address already in use'
+    : e.code === 'EADDRNOTAVAIL' ? 'Cannot assign requested address' : e.message;
+  return new Error(`netdev ${id}: can't bind ip=${host} to socket: ${why}`);
+}
+
 export class UdpBackend implements NetBackend {
   readonly id: string;
   readonly stats = newStats();
   /** True after a zero-length datagram: QEMU takes it as end of connection and stops. */
   eof = false;
+  /** Batches handed to the device (frames per batch = rxFrames / batches). */
+  batches = 0;
   private readonly feeder: RxFeeder;
   private closed = false;
+  private attached = false;
+  private polling = false;
+  private readonly batch: Buffer[] = [];
+  private readonly staging?: Uint8Array;
+  private readonly log?: (msg: string) => void;
+  private readonly lens?: Uint32Array;
 
   private constructor(
-    private readonly socket: dgram.Socket,
-    private readonly remote: { address: string; port: number },
     opts: UdpBackendOptions,
+    private readonly socket: dgram.Socket | undefined,
+    private readonly channel: TapHandle | undefined,
+    private readonly remote: { address: string; port: number },
+    private readonly localAddress: string,
   ) {
     this.id = opts.id;
-    // Reading cannot be paused on a Node UDP socket: frames wait in the feeder's bounded queue.
-    this.feeder = new RxFeeder(this.stats, { pause: () => {}, resume: () => {}, maxPending: opts.maxPending });
-    socket.on('message', (msg) => this.onMessage(msg));
-    socket.on('error', (e) => opts.log?.(`netdev ${this.id}: ${e.message}`));
+    this.log = opts.log;
+    if (channel) {
+      this.staging = new Uint8Array(2 ** 20);
+      this.lens = new Uint32Array(opts.batch ?? 64);
+      this.feeder = new RxFeeder(this.stats, { pause: () => this.stopPolling(), resume: () => this.startPolling() });
+    } else {
+      this.feeder = new RxFeeder(this.stats, { pause: () => {}, resume: () => {}, maxPending: opts.maxPending });
+      socket!.on('message', (msg) => this.onMessage(msg));
+      socket!.on('error', (e) => opts.log?.(`netdev ${this.id}: ${e.message}`));
+    }
   }
 
   /** Binds the local address; rejects with QEMU's wording when it cannot. */
   static async open(opts: UdpBackendOptions): Promise<UdpBackend> {
     const local = await resolve(opts.local.host || '0.0.0.0');
     const remote = await resolve(opts.remote.host || '127.0.0.1');
+    const remoteAddr = { address: remote.address, port: opts.remote.port };
+    const ipv4 = local.family === 4 && remote.family === 4;
+    const addon = opts.native === true ? loadTapAddon() : opts.native === false || !ipv4 ? undefined : tryLoadTapAddon();
+    if (addon) {
+      if (!ipv4) throw new Error(`netdev ${opts.id}: the native UDP transport is IPv4 only`);
+      let ch: TapHandle;
+      try {
+        ch = new addon.Tap({ udp: true, localHost: local.address, localPort: opts.local.port, remoteHost: remote.address, remotePort: opts.remote.port });
+      } catch (e) {
+        throw bindError(opts.id, opts.local.host, e as NodeJS.ErrnoException);
+      }
+      return new UdpBackend(opts, undefined, ch, remoteAddr, local.address);
+    }
     const socket = dgram.createSocket({ type: local.family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
     await new Promise<void>((ok, fail) => {
       socket.once('error', (e: NodeJS.ErrnoException) => {
         socket.close();
-        fail(new Error(`netdev ${opts.id}: can't bind ip=${opts.local.host} to socket: ${e.code === 'EADDRINUSE' ? 'Address already in use' : e.code === 'EADDRNOTAVAIL' ? 'Cannot assign requested address' : e.message}`));
+        fail(bindError(opts.id, opts.local.host, e));
       });
       socket.bind(opts.local.port, local.address, () => ok());
     });
     socket.removeAllListeners('error');
-    return new UdpBackend(socket, { address: remote.address, port: opts.remote.port }, opts);
+    return new UdpBackend(opts, socket, undefined, remoteAddr, local.address);
+  }
+
+  /** Which transport carries the frames. */
+  get transport(): 'native' | 'dgram' {
+    return this.channel ? 'native' : 'dgram';
   }
 
   /** The bound local address (useful with port 0). */
   address(): { address: string; port: number } {
-    return this.socket.address();
+    if (this.channel) return { address: this.localAddress, port: this.channel.localPort };
+    return this.socket!.address();
   }
 
   attach(port: NetPort): void {
     this.feeder.attach(port);
+    this.attached = true;
+    if (this.channel && !this.feeder.isPaused) this.startPolling();
   }
 
   get pendingCount(): number {
     return this.feeder.pendingCount;
   }
+
+  // ---- native transport
+
+  private startPolling(): void {
+    if (this.polling || this.closed || this.eof || !this.attached || !this.channel) return;
+    this.polling = true;
+    this.channel.start((err) => this.onReadable(err));
+  }
+
+  private stopPolling(): void {
+    if (!this.polling) return;
+    this.polling = false;
+    this.channel!.stop();
+  }
+
+  private onReadable(err?: string): void {
+    let n = 0;
+    if (err === undefined) {
+      if (!this.feeder.ready()) return;
+      try {
+        // Read no more than the device can place: the rest stays in the socket buffer.
+        const room = this.feeder.room();
+        n = this.channel!.readBatch(this.staging!, room < this.lens!.length ? this.lens!.subarray(0, room) : this.lens!);
+      } catch (e) {
+        err = (e as Error).message;
+      }
+    }
+    if (err !== undefined) {
+      this.stopPolling();
+      this.log?.(`netdev ${this.id}: ${err}; no longer reading`);
+      return;
+    }
+    const frames: Uint8Array[] = [];
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      const len = this.lens![i];
+      if (len === 0) {
+        this.eof = true;
+        this.stopPolling();
+        break;
+      }
+      frames.push(this.staging!.subarray(off, off + len));
+      off += len;
+    }
+    if (frames.length === 0) return;
+    this.batches++;
+    this.feeder.push(frames, true);
+  }
+
+  // ---- dgram transport
 
   private onMessage(msg: Buffer): void {
     if (this.eof || this.closed) return;
@@ -90,9 +193,6 @@ export class UdpBackend implements NetBackend {
     if (this.batch.length === 1) setImmediate(this.flushBatch);
   }
 
-  private readonly batch: Buffer[] = [];
-  /** Batches handed over (frames per batch = rxFrames / batches, for benchmarks). */
-  batches = 0;
   private readonly flushBatch = (): void => {
     if (this.closed || this.batch.length === 0) return;
     const frames = this.batch.splice(0);
@@ -101,21 +201,42 @@ export class UdpBackend implements NetBackend {
   };
 
   transmit(frame: Uint8Array): void {
-    if (this.eof || this.closed || frame.length > UDP_MAX_PAYLOAD || frame.length === 0 ||
-        this.socket.getSendQueueCount() >= MAX_SEND_QUEUE) {
+    if (this.eof || this.closed || frame.length > UDP_MAX_PAYLOAD || frame.length === 0) {
       this.stats.txDropped++;
       return;
     }
+    if (this.channel) {
+      let sent = false;
+      try {
+        sent = this.channel.write(frame);
+      } catch (e) {
+        this.log?.(`netdev ${this.id}: ${(e as Error).message}`);
+      }
+      if (!sent) {
+        this.stats.txDropped++;
+        return;
+      }
+    } else {
+      if (this.socket!.getSendQueueCount() >= MAX_SEND_QUEUE) {
+        this.stats.txDropped++;
+        return;
+      }
+      // Copy: the frame may be a view of a reused ring, and the send completes later.
+      this.socket!.send(Buffer.from(frame), this.remote.port, this.remote.address);
+    }
     this.stats.txFrames++;
     this.stats.txBytes += frame.length;
-    // Copy: the frame may be a view of a reused ring, and the send completes later.
-    this.socket.send(Buffer.from(frame), this.remote.port, this.remote.address);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.feeder.clear();
-    await new Promise<void>((ok) => this.socket.close(() => ok()));
+    if (this.channel) {
+      this.stopPolling();
+      this.channel.close();
+    } else {
+      await new Promise<void>((ok) => this.socket!.close(() => ok()));
+    }
   }
 }

@@ -2,7 +2,8 @@
 export { QmpServer, startQmpServers, DEFAULT_VERSION, type QmpServerOptions } from './qmp-server.js';
 export { MachineQmpTarget, type MachineRunner, type MachineTargetOptions } from './machine-target.js';
 export { SliceRunner, type SliceMachine, type SliceRunnerOptions } from './slice-runner.js';
-export { migrationHooks, toMigrationInfo, type MigrationControl, type MigrationJobLike, type MigrationStatusLike } from './migration-hooks.js';
+export { runControlled, type ControlledMachine, type ControlConfig, type ControlOptions, type ControlledRun, type RunEnd } from './run-controlled.js';
+export { migrationHooks, engineMigration, checkMigrationUri, type MigrationControl, type MigrationJobLike, type StartMigration } from './migration-hooks.js';
 export { RunStateTracker, NEEDS_RESET, type RunStateHooks, type ShutdownCause, type ResetCause } from './run-state.js';
 export { parseSocketAddress, fromQmpConfig, AddressError, type SocketAddress } from './qmp-address.js';
 export { QmpError, type QmpErrorClass } from './qmp-error.js';

@@ -7,7 +7,7 @@ import type { MigrationHooks, QmpEventListener, QmpTarget, RunState } from './qm
 import type { VlanDeviceStats } from '../telemetry/vlan-stats.js';
 import { spaprVlanStats } from '../telemetry/spapr-vlan-stats.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
-import { migrationHooks, type MigrationControl, type MigrationJobLike } from './migration-hooks.js';
+import { migrationHooks, type StartMigration } from './migration-hooks.js';
 
 /** Drives the CPU; every member optional. */
 export interface MachineRunner {
@@ -25,15 +25,15 @@ export interface MachineTargetOptions {
   reset(): void;
   /** The spapr-vlan devices, in the order of `vlanIds`. */
   vlans?: readonly SpaprVlan[] | (() => readonly SpaprVlan[]);
-  /** -device id= per device, by position; missing ids become net<index>. */
+  /** Overrides of the devices' ids (their -device id=), by position. */
   vlanIds?: readonly (string | undefined)[];
   runner?: MachineRunner;
   /** -S: start in prelaunch, waiting for cont. */
   startPaused?: boolean;
   /** Full custom migrate/query-migrate hooks; or use startMigration. */
   migration?: MigrationHooks;
-  /** Starts an outgoing migration job (e.g. host-ts/migration MigrationJob) with QEMU's run-state handling. */
-  startMigration?: (uri: string, control: MigrationControl) => MigrationJobLike;
+  /** Starts an outgoing migration job (e.g. engineMigration(machine)) with QEMU's run-state handling. */
+  startMigration?: StartMigration;
   /** Throws for a URI the engine cannot use, so migrate fails at once. */
   validateMigrationUri?: (uri: string) => void;
 }
@@ -89,7 +89,7 @@ export class MachineQmpTarget implements QmpTarget {
   vlanStats(): VlanDeviceStats[] {
     const v = this.opts.vlans;
     const devs = typeof v === 'function' ? v() : v ?? [];
-    return devs.map((d, i) => spaprVlanStats(d, this.opts.vlanIds?.[i] ?? `net${i}`));
+    return devs.map((d, i) => spaprVlanStats(d, this.opts.vlanIds?.[i] ?? d.id));
   }
 
   onEvent(listener: QmpEventListener): () => void {

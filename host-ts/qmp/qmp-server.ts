@@ -14,6 +14,9 @@ import type { QmpConfig } from '../config/machine-config.js';
 /** What query-version reports: the QEMU release whose QMP we follow, and our package name. */
 export const DEFAULT_VERSION: QmpVersion = { major: 7, minor: 2, micro: 0, package: 'pseries-wasm 0.1.0' };
 
+/** How long close() waits for a client to take the last answers before dropping it. */
+const CLOSE_FLUSH_MS = 1000;
+
 export interface QmpServerOptions {
   target: QmpTarget;
   version?: QmpVersion;
@@ -132,7 +135,18 @@ export class QmpServer extends EventEmitter {
     this.closing = true;
     this.unsubscribe();
     for (const s of this.waiting.splice(0)) s.destroy();
-    this.active?.socket.destroy();
+    const active = this.active?.socket;
+    if (active && !active.destroyed) {
+      // Flush what was answered (e.g. quit's return), then close; a client that does not read loses it.
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => active.destroy(), CLOSE_FLUSH_MS);
+        active.once('close', () => {
+          clearTimeout(t);
+          r();
+        });
+        active.end();
+      });
+    }
     const server = this.server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
     if (this.address?.kind === 'unix') removeStaleSocket(this.address.path);

@@ -7,13 +7,9 @@ import { tmpdir } from 'node:os';
 import { parseArgs } from '../../host-ts/cli/parse-args.js';
 import { bootFromConfig } from '../../host-ts/machine/boot-config.js';
 import { HCALL } from '../../host-ts/layout/papr.js';
-import { runMachine } from '../../host-ts/machine/run-machine.js';
-import { readFdt } from '../../host-ts/devtree/fdt-reader.js';
-import { createPseries } from '../../host-ts/machine/pseries.js';
 
 const HELLO = join(__dirname, '../../guests/prebuilt/hello-be.bin');
 const KERNEL = join(__dirname, '../../guests/prebuilt/hello-le.elf');
-const hasCpu = createPseries({ bios: new Uint8Array(readFileSync(HELLO)) }).hasCpu;
 const config = (args: string[]) => {
   const r = parseArgs(args);
   if (r.action !== 'run' || !r.config) throw new Error(`unexpected action ${r.action}`);
@@ -61,36 +57,5 @@ describe('bootFromConfig', () => {
 
   test('missing files are reported with their role and path', () => {
     expect(() => bootFromConfig(config(['-M', 'pseries', '-nodefaults', '-bios', '/nonexistent/fw.bin']))).toThrow(/could not load firmware '\/nonexistent\/fw.bin'/);
-  });
-});
-
-describe('runMachine', () => {
-  test('dumpdtb=FILE writes our FDT and exits 0 with QEMU\'s message', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pseries-dtb-'));
-    try {
-      const file = join(dir, 'out.dtb');
-      const err: string[] = [];
-      const status = await runMachine(config(['-M', `pseries,dumpdtb=${file}`, '-nodefaults', '-serial', 'stdio', '-bios', HELLO]), { stderr: (s) => err.push(s), stdin: new PassThrough(), stdout: new PassThrough() });
-      expect(status).toBe(0);
-      expect(err).toEqual([`pseries-wasm: info: dtb dumped to ${file}. Exiting.\n`]);
-      const tree = readFdt(new Uint8Array(readFileSync(file))).root;
-      expect(new TextDecoder().decode(tree.find('chosen')!.props.get('stdout-path'))).toBe('/vdevice/vty@71000000\0');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test.skipIf(!hasCpu)('runs hello-be.bin to power-off: console on stdout, exit status 0', async () => {
-    const stdout = new PassThrough();
-    const status = await runMachine(config(['-M', 'pseries', '-nodefaults', '-nographic', '-serial', 'stdio', '-bios', HELLO]), { stdout, stdin: new PassThrough() });
-    expect(status).toBe(0);
-    const qemu = readFileSync(join(__dirname, 'data/qemu-hello-be.bin.out'), 'latin1').split('\n').filter((l) => !l.includes('nvram@')).join('\n');
-    expect(stdout.read().toString('latin1')).toBe(qemu);
-  });
-
-  test('errors are one line on stderr, exit 1', async () => {
-    const err: string[] = [];
-    expect(await runMachine(config(['-M', 'pseries', '-nodefaults', '-kernel', HELLO]), { stderr: (s) => err.push(s) })).toBe(1);
-    expect(err).toEqual(['pseries-wasm: kernel ELF: bad magic (not an ELF file)\n']);
   });
 });

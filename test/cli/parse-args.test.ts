@@ -111,6 +111,21 @@ describe('command line -> config', () => {
     expect(err(['-netdev', 'in-process,id=a', '-netdev', 'in-process,id=a'])).toBe("duplicate netdev ID 'a'");
   });
 
+  it('-nic: a netdev and a spapr-vlan in one option', () => {
+    const c = cfg('-nic socket,udp=127.0.0.1:7001,localaddr=127.0.0.1:7000,mac=52:54:00:00:00:09 ' +
+      '-nic tap,ifname=tap3,script=no,downscript=no,model=spapr-vlan -nic none');
+    expect(c.netdevs).toEqual([
+      { type: 'udp', id: '__org.qemu.nic0', remote: { host: '127.0.0.1', port: 7001 }, local: { host: '127.0.0.1', port: 7000 } },
+      { type: 'tap', id: '__org.qemu.nic1', ifname: 'tap3' },
+    ]);
+    expect(c.nics).toEqual([
+      { netdev: '__org.qemu.nic0', mac: '52:54:00:00:00:09', useRxBufferPools: true },
+      { netdev: '__org.qemu.nic1', mac: '52:54:00:12:34:56', useRxBufferPools: true },
+    ]);
+    expect(err(['-nic', 'tap,model=e1000'])).toBe("-nic tap,model=e1000: NIC model 'e1000' is not supported (spapr-vlan)");
+    expect(err(['-nic', 'user'])).toMatch(/^-nic user: netdev type 'user' is not supported/);
+  });
+
   it('tap without script=no warns that no script runs', () => {
     const r = parseArgs(['-netdev', 'tap,id=t,ifname=x']);
     expect(r.warnings).toEqual([
@@ -199,6 +214,7 @@ describe('command line -> config', () => {
   it('unknown, unsupported and incomplete options', () => {
     expect(err(['-foo'])).toBe('-foo: invalid option');
     expect(err(['-hda', 'x.img'])).toBe('-hda: option not supported by pseries-wasm');
+    expect(err(['-net', 'nic'])).toBe('-net: option not supported by pseries-wasm');
     expect(err(['disk.img'])).toBe('disk.img: disk images are not supported (no block devices)');
     expect(err(['-kernel'])).toBe('-kernel: requires an argument');
     expect(err(['-incoming'])).toBe('-incoming: requires an argument');

@@ -5,6 +5,7 @@ import { machineWithCode, step, core, CODE_BASE, writeWords } from './harness.js
 import * as E from './encode.js';
 import { HCALL, HRC, EXIT } from '../../host-ts/layout/papr.js';
 import { CpuRunner } from '../../host-ts/cpu/cpu-runner.js';
+import { unimplementedReport } from '../../host-ts/cpu/unimplemented-report.js';
 
 const MSR_SF = 1n << 63n, MSR_EE = 1n << 15n, MSR_PR = 1n << 14n, MSR_FP = 1n << 13n, MSR_ME = 1n << 12n;
 const MSR_IR = 1n << 5n, MSR_DR = 1n << 4n, MSR_LE = 1n, MSR_RI = 2n;
@@ -25,8 +26,9 @@ for (const le of [false, true]) {
       expect(r.unimplemented()).toEqual([{ mnemonic: 'attn', key: 0, count: 1, lastInsn: 0, lastNip: BigInt(CODE_BASE + 4) }]);
     });
 
-    test('privileged: mtmsrd in problem state -> 0x700 with SRR1 0x40000', () => {
-      const m = machineWithCode([E.mtmsrd(3)], le);
+    test.each([['mtmsrd', E.mtmsrd(3)], ['mtmsr', E.mtmsr(3)], ['mfmsr', E.mfmsr(3)], ['rfid', E.RFID],
+      ['mtspr SRR0', E.mtspr(E.SPR.SRR0, 3)], ['mfspr SPRG0', E.mfspr(3, E.SPR.SPRG0)]])('privileged: %s in problem state -> 0x700 with SRR1 0x40000', (_name, insn) => {
+      const m = machineWithCode([insn], le);
       m.cpu.set('msr', big(m, 'msr') | MSR_PR | MSR_EE);
       step(m, 1);
       expect(big(m, 'nip')).toBe(0x700n);
@@ -153,6 +155,7 @@ for (const le of [false, true]) {
       expect(big(m, 'nip')).toBe(0x700n);
       expect(big(m, 'srr1') & 0x783f0000n).toBe(0x80000n);
       expect(new CpuRunner(m).unimplemented().map((e) => e.mnemonic)).toEqual(['lfd']);
+      expect(unimplementedReport(m)).toBe(`lfd: 1x (last 0xc8240000 at 0x${CODE_BASE.toString(16)})`);
     });
 
     test('alignment: misaligned lwarx -> 0x600 with DAR; lmw in LE mode -> 0x600', () => {
@@ -206,9 +209,10 @@ for (const le of [false, true]) {
       m.setGpr(3, 77);
       step(m, 2);
       expect(m.gpr(3)).toBe(77n);
-      expect(m.gpr(4)).toBe(0x004e1202n);
+      expect(m.gpr(4)).toBe(0x004e1200n);
       expect(m.cpu.getNum('unknownSprCount')).toBe(1);
       expect(m.cpu.getNum('unknownSprLast')).toBe(1006);
+      expect(unimplementedReport(m)).toBe('unmodelled SPR accesses: 1 (last 1006, mfspr)');
     });
   });
 }
@@ -320,6 +324,17 @@ describe('hypercalls from the CPU (sc 1)', () => {
     expect(r.reason).toBe('limit');
     expect(m.cpu.getNum('decInterrupts')).toBe(1);
     expect(m.state.getBig('vclockNs')).toBeGreaterThan(4_194_304_000n);
+  });
+
+  test('H_CEDE with the decrementer already pending does not idle: the interrupt follows the sc', () => {
+    const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.addi(3, 0, HCALL.H_CEDE), E.SC1, E.b(0)], false);
+    writeWords(m, 0x900, [E.b(0)], false);
+    m.setGpr(4, -1); // DEC negative at once; EE still 0 until H_CEDE
+    expect(step(m, 4)).toBe(EXIT.EXIT_SLICE_DONE);
+    expect(m.cpu.getNum('idle')).toBe(0);
+    expect(big(m, 'nip')).toBe(0x900n);
+    expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 12));
+    expect(m.state.getNum('hcallFast')).toBe(1);
   });
 
   test('start() runs on the event loop and returns on halt', async () => {

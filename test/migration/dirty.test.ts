@@ -34,3 +34,33 @@ test('device stores in core-as (RX data, queue entry) mark their pages', () => {
   expect(pages).toEqual([(0x3000 + GPA_OFFSET) >> 12, (0x10000 + GPA_OFFSET) >> 12]);
   stopDirtyTracking(fx.m);
 });
+
+test('runLoopControl: pause stops the loop at once, resume restarts it', async () => {
+  const { runLoopControl } = await import('../../host-ts/migration/index.js');
+  let turns = 0;
+  let stop = false;
+  const loop = {
+    async start() {
+      stop = false;
+      while (!stop) {
+        turns++;
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+    stop() { stop = true; },
+  };
+  const c = runLoopControl(loop);
+  expect(c.isRunning).toBe(false);
+  c.resume();
+  await new Promise((r) => setTimeout(r, 5));
+  expect(c.isRunning).toBe(true);
+  c.pause();
+  const at = turns;
+  await new Promise((r) => setTimeout(r, 5));
+  expect(c.isRunning).toBe(false);
+  expect(turns).toBe(at);
+  c.resume();
+  await new Promise((r) => setTimeout(r, 5));
+  expect(turns).toBeGreaterThan(at);
+  c.pause();
+});

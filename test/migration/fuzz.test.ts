@@ -7,6 +7,18 @@ import { saveMachine, loadMachine, MigrationError } from '../../host-ts/migratio
 import { TAG } from '../../host-ts/migration/format.js';
 import { makeMachine, mapWindow, openVlan, addPoolBuffer, rng, stateImage, sameState, restoreImage, VALID } from './helpers.js';
 import { records, fixCrc } from './stream-util.js';
+import { fixture, BD, H, U } from '../vlan/fixture.js';
+
+/** A real LAN device with pools posted and frames stuck pending (no fit): rx_pools + rx_pending + ring. */
+function busyDevice() {
+  const fx = fixture({}, 2 << 20);
+  fx.reg();
+  fx.mapRange(0x10000, 0x4000);
+  for (let k = 0; k < 3; k++) expect(fx.hc(H.H_ADD_LOGICAL_LAN_BUFFER, U, BD(0x200, 0x10000 + k * 0x1000))).toBe(0n);
+  for (let k = 0; k < 3; k++) fx.dev.deliver(fx.frame(1000 + k, k));
+  expect(fx.dev.pendingCount).toBe(3);
+  return fx;
+}
 
 function base(pools: boolean): Uint8Array {
   const m = makeMachine({ pools });
@@ -54,10 +66,10 @@ function mutate(s: Uint8Array, r: () => number): Uint8Array {
   return c;
 }
 
-test('1200 mutated streams: refused cleanly or loaded valid, destination never half-written', () => {
-  const streams = [base(true), base(false)];
-  const dsts = [makeMachine({ pools: true }), makeMachine({ pools: false })];
-  const other = [makeMachine({ pools: true }), makeMachine({ pools: false })];
+test('1200 mutated streams (3 sources): refused cleanly or loaded valid, destination never half-written', () => {
+  const streams = [base(true), base(false), saveMachine(busyDevice().m)];
+  const dsts = [makeMachine({ pools: true }), makeMachine({ pools: false }), fixture({}, 2 << 20).m];
+  const other = [makeMachine({ pools: true }), makeMachine({ pools: false }), fixture({}, 2 << 20).m];
   for (const d of dsts) d.writeRam(0x3000, [0x55]);
   const images = dsts.map(stateImage);
   const otherImages = other.map(stateImage);
@@ -66,7 +78,7 @@ test('1200 mutated streams: refused cleanly or loaded valid, destination never h
   let loaded = 0;
   const fields = new Set<string>();
   for (let i = 0; i < 1200; i++) {
-    const k = i & 1;
+    const k = i % 3;
     let s = mutate(streams[k], r);
     if (i % 4 >= 2 && s.length >= 20 && s.length === streams[k].length) s = fixCrc(s);
     try {

@@ -9,6 +9,10 @@ export class GuestWriter implements Migratable {
   private readonly r: () => number;
   /** Bursts written so far. */
   bursts = 0;
+  /** Fraction of turns skipped (auto-converge throttle); the last values asked for. */
+  throttled = 0;
+  readonly throttleCalls: number[] = [];
+  private credit = 0;
 
   constructor(private readonly m: Machine, seed: number, private readonly pagesPerBurst = 16, private readonly hotPages = m.ramSize / 4096) {
     this.r = rng(seed);
@@ -19,6 +23,12 @@ export class GuestWriter implements Migratable {
   resume(): void {
     if (this.timer) return;
     const tick = (): void => {
+      this.credit += 1 - this.throttled;
+      if (this.credit < 1) {
+        this.timer = setImmediate(tick);
+        return;
+      }
+      this.credit -= 1;
       for (let k = 0; k < this.pagesPerBurst; k++) {
         const page = Math.floor(this.r() * this.hotPages);
         const v = new Uint8Array(8);
@@ -29,6 +39,11 @@ export class GuestWriter implements Migratable {
       this.timer = setImmediate(tick);
     };
     this.timer = setImmediate(tick);
+  }
+
+  throttle(fraction: number): void {
+    this.throttled = fraction;
+    this.throttleCalls.push(fraction);
   }
 
   pause(): void {

@@ -2,7 +2,6 @@
 // the device modules do), valid random state, and whole-state comparison and hashing.
 import { createHash } from 'node:crypto';
 import { Machine } from '../../host-ts/machine/machine.js';
-import { VioBus } from '../../host-ts/vio/vio-bus.js';
 import { VIO_KIND } from '../../host-ts/layout/papr.js';
 import { view } from '../../host-ts/layout/state-view.js';
 import { MEMORY_MAP, RAM_BASE, region, AS_RESERVED } from '../../host-ts/layout/memory-map.js';
@@ -23,7 +22,7 @@ export interface TestMachineOptions {
 /** A machine with a vty and `vlans` LAN devices (pools on unless told otherwise). */
 export function makeMachine(opts: TestMachineOptions = {}): Machine {
   const m = new Machine({ ramSize: opts.ramSize ?? 1 << 20 });
-  const bus = new VioBus(m.memory);
+  const bus = m.vio;
   bus.allocate({ kind: VIO_KIND.VIO_KIND_VTY, signalMask: 0n, dma: false, kindIndex: 0 });
   for (let i = 0; i < (opts.vlans ?? 1); i++) {
     const slot = bus.allocate({ kind: VIO_KIND.VIO_KIND_VLAN, signalMask: 1n, dma: true, kindIndex: i });
@@ -88,6 +87,7 @@ export function randomizeState(m: Machine, seed: number): void {
   const cpu = view(m.memory, 'cpu');
   cpu.set('nip', BigInt(Math.floor(r() * 2 ** 30) * 4));
   cpu.set('msr', 0x8000_0000_0000_1033n);
+  for (const f of ['externalPending', 'idle']) if (cpu.layout.fieldsByName.has(f)) cpu.set(f, r() < 0.5 ? 1 : 0);
   for (let s = 0; s < 8; s++) {
     const v = view(m.memory, 'vio', s);
     if (v.getNum('kind') === 0) continue;

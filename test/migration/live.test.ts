@@ -124,3 +124,38 @@ describe('live migration', () => {
     expect(() => parseMigrationUri('exec:cat')).toThrow("invalid migration URI 'exec:cat': expected tcp:HOST:PORT, unix:PATH, file:PATH or defer");
   });
 });
+
+describe('early refusal', () => {
+  test('the destination refuses at the header (RAM size): the source reports the destination\'s reason, not EPIPE', async () => {
+    const src = makeMachine({ ramSize: RAM });
+    const guest = new GuestWriter(src, 8);
+    guest.resume();
+    const dst = makeMachine({ ramSize: RAM / 2 });
+    const inc = incoming(dst, `unix:${join(dir, 'early.sock')}`);
+    const out = await migrate(src, await inc.listening, { control: guest, batchPages: 64 }).done;
+    const got = await inc.done;
+    expect(got.errorDesc).toBe(`header.ramSize: stream carries ${RAM} bytes of guest RAM, the destination has ${RAM / 2} (-m must match)`);
+    expect(out.status).toBe('failed');
+    expect(out.errorDesc).toBe(`destination refused the migration: ${got.errorDesc}`);
+    expect(guest.isRunning).toBe(true);
+    guest.pause();
+  });
+});
+
+describe('auto-converge', () => {
+  test('a guest dirtying RAM faster than it is sent is throttled (auto-converge) and the copy is exact', async () => {
+    const src = makeMachine({ ramSize: RAM });
+    randomizeState(src, 12);
+    const guest = new GuestWriter(src, 12, 256); // 256 random pages per turn over 2048 pages
+    guest.resume();
+    const dst = makeMachine({ ramSize: RAM });
+    const inc = incoming(dst, `unix:${join(dir, 'conv.sock')}`);
+    const out = await migrate(src, await inc.listening, { control: guest, batchPages: 64, maxDowntimeMs: 0, maxIterations: 12 }).done;
+    expect((await inc.done).status).toBe('completed');
+    expect(out.status).toBe('completed');
+    expect(out.cpuThrottlePercentage).toBeGreaterThanOrEqual(20);
+    expect(guest.throttleCalls[0]).toBe(0.2);
+    expect(guest.throttleCalls.at(-1)).toBe(0); // released at the end
+    expect(stateHash(dst)).toBe(stateHash(src));
+  });
+});

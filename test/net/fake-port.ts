@@ -8,8 +8,12 @@ export class FakePort implements NetPort {
   private cb: (() => void) | undefined;
   private waiters: { n: number; ok: () => void }[] = [];
 
-  /** Frames it can still take; Infinity = always. */
-  constructor(public room = Infinity) {}
+  /** Frames it can still take; Infinity = always. `hint`: it implements receiveRoom(). */
+  constructor(public room = Infinity, hint = false) {
+    if (hint) this.receiveRoom = () => this.room;
+  }
+
+  receiveRoom?: () => number;
 
   canReceive(): boolean {
     return this.room > 0;

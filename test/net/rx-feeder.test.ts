@@ -51,6 +51,27 @@ describe('RxFeeder', () => {
     expect(port.got.map(seqOf)).toEqual([1, 3]);
   });
 
+  it('offers no more than the port\'s receiveRoom() hint per call', () => {
+    const f = new RxFeeder(newStats(), { pause: () => {}, resume: () => {} });
+    const offered: number[] = [];
+    let room = 3;
+    let cb = () => {};
+    f.attach({
+      canReceive: () => room > 0,
+      receiveRoom: () => room,
+      // A device that would queue everything it is given (like a pending queue).
+      receive: (frames) => { offered.push(frames.length); room = Math.max(0, room - frames.length); return frames.length; },
+      onCanReceive: (c) => { cb = c; },
+    });
+    f.push(Array.from({ length: 10 }, (_, i) => seqFrame(i)), true);
+    expect(offered).toEqual([3]);
+    expect(f.pendingCount).toBe(7);
+    room = 5;
+    cb();
+    expect(offered).toEqual([3, 5]);
+    expect(f.pendingCount).toBe(2);
+  });
+
   it('refuses a second device', () => {
     const f = new RxFeeder(newStats(), { pause: () => {}, resume: () => {} });
     f.attach(new FakePort());

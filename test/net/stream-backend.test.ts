@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StreamBackend } from '../../host-ts/net/stream-backend.js';
 import { encodeFrame, FrameDecoder, STREAM_MAX_FRAME } from '../../host-ts/net/stream-framing.js';
 import { FakePort, seqFrame, seqOf, sleep } from './fake-port.js';
@@ -185,6 +188,33 @@ describe('stream backend (QEMU -netdev socket,listen=/connect= and stream)', () 
     await until(() => logs.length === 1);
     expect(logs[0]).toMatch(new RegExp(`^netdev c1: connection to 127.0.0.1:${p} failed: .*ECONNREFUSED`));
     expect(b.connected).toBe(false);
+  });
+
+  it('listen on an address that is not local fails with QEMU wording', async () => {
+    // TEST-NET-3: never local, so bind fails before anything is sent.
+    await expect(StreamBackend.open({ id: 's2', server: true, addr: { type: 'inet', host: '203.0.113.1', port: 5000 } }))
+      .rejects.toThrow("netdev s2: can't bind 203.0.113.1:5000 to socket: Cannot assign requested address");
+  });
+
+  it('unix socket addresses (stream,addr.type=unix): server and client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-sock-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'n.sock');
+    const srv = await StreamBackend.open({ id: 'us', server: true, addr: { type: 'unix', path } });
+    cleanup.push(() => srv.close());
+    const cli = await StreamBackend.open({ id: 'uc', server: false, addr: { type: 'unix', path } });
+    cleanup.push(() => cli.close());
+    const a = new FakePort();
+    const b = new FakePort();
+    srv.attach(a);
+    cli.attach(b);
+    await until(() => srv.connected && cli.connected);
+    cli.transmit(seqFrame(1, 1514));
+    srv.transmit(seqFrame(2, 60));
+    await a.waitFor(1);
+    await b.waitFor(1);
+    expect(a.got[0]).toEqual(seqFrame(1, 1514));
+    expect(b.got[0]).toEqual(seqFrame(2, 60));
   });
 
   it('listen on a port in use fails with QEMU wording', async () => {

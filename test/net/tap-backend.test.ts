@@ -50,6 +50,8 @@ describe.skipIf(skipReason !== undefined)(`TAP backend in a network namespace${s
     expect(r.afterGiveAll).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
     expect(r.resumeBatches).toBe(1);
     expect(r.jumbo).toEqual({ seq: 500, len: 14 + 20 + 8 + 8000 });
+    expect(r.hint).toEqual({ got: [700, 701, 702], held: 0, polling: false });
+    expect(r.hintAll).toEqual([700, 701, 702, 703, 704, 705, 706, 707, 708, 709]);
     expect(r.busy.code).toBe('EBUSY');
     expect(r.busy.message).toBe('could not configure /dev/net/tun (pwtap0): Device or resource busy (the name is in use by another process)');
     // Read into the Wasm memory view given as staging: frames back to back from its start.

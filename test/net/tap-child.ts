@@ -102,6 +102,21 @@ async function traffic(): Promise<void> {
   await port.waitFor(1);
   out.jumbo = { seq: replySeq(port.got[0]), len: port.got[0].length };
 
+  // 3b. A device with a receiveRoom() hint of 3: only 3 frames are read, the rest stay in the
+  // kernel queue (nothing held by the backend), and come when room returns.
+  await b.close();
+  const h = TapBackend.open({ id: 't0', ifname, batch: 32 });
+  tapMac = configure();
+  const hp = new FakePort(3, true);
+  h.attach(hp);
+  for (let seq = 700; seq < 710; seq++) h.transmit(echoRequest(tapMac, seq, 56));
+  await hp.waitFor(3);
+  await sleep(100);
+  out.hint = { got: hp.got.map(replySeq), held: h.pendingCount, polling: h.isPolling };
+  hp.give(20);
+  await hp.waitFor(10);
+  out.hintAll = hp.got.map(replySeq);
+
   // 4. The same name again while open: busy.
   try {
     TapBackend.open({ id: 't1', ifname });
@@ -110,7 +125,7 @@ async function traffic(): Promise<void> {
     out.busy = { code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   }
   out.stats = b.stats;
-  await b.close();
+  await h.close();
 
   // 5. Frames read straight into a Wasm memory (the emulator's staging ring).
   const mem = new WebAssembly.Memory({ initial: 64, maximum: 64 });

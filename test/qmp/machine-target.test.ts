@@ -16,7 +16,7 @@ const U0 = 0x71000000;
 const RQD = 0x8000_0100_0000_3000n; // valid, 4 KiB RX queue at ioba 0x3000
 
 function machine(mac: string) {
-  const p = createMachine({ ramSize: 4 << 20, vlans: [{ mac }, { mac: '52:54:00:00:00:99', useRxBufferPools: false }] });
+  const p = createMachine({ ramSize: 4 << 20, vlans: [{ mac }, { id: 'net1', mac: '52:54:00:00:00:99', useRxBufferPools: false }] });
   const calls: string[] = [];
   const target = new MachineQmpTarget({
     reset: () => p.machine.reset(),

@@ -157,6 +157,9 @@ describe('telemetry and host API', () => {
   test('several devices: unit addresses from 0x71000000, each its own TCE table and rings', () => {
     const { machine: m, vlans: [a, b] } = createMachine({ ramSize: 1 << 20, vlans: [{}, { mac: '52:54:00:12:34:57', useRxBufferPools: false }] });
     expect([a.reg, b.reg]).toEqual([0x71000000, 0x71000001]);
+    expect([...a.mac]).toEqual([0x52, 0x54, 0, 0x12, 0x34, 0x56]);
+    const c = createMachine({ ramSize: 1 << 20, vlans: [{}, {}] }).vlans[1];
+    expect([...c.mac]).toEqual([0x52, 0x54, 0, 0x12, 0x34, 0x57]); // default MACs differ per device
     expect(m.hcall(H.H_PUT_TCE, a.liobn, 0, 0x3003).ret).toBe(0n);
     expect([a.tce(0), b.tce(0)]).toEqual([0x3003n, 0n]);
     expect(m.vio.dtNode().children.map((c) => c.name)).toEqual(['l-lan@71000000', 'l-lan@71000001']);
@@ -224,5 +227,39 @@ describe('telemetry shape for QMP / metrics', () => {
       { index: 1, bufferSize: 0x800, buffers: 1, counters: { posted: 1n, hits: 0n, fallbacks: 0n, wastedBytes: 0n, dropped: 0n } },
     ]);
     expect(s.bufferSizes).toEqual([]);
+  });
+});
+
+describe('trace points', () => {
+  test('the debug build reports register/retry/flush; the release build has none', () => {
+    for (const build of ['debug', 'release'] as const) {
+      const { machine: m } = createMachine({ ramSize: 1 << 20, build, vlans: [{ reg: U }] });
+      const seen: number[] = [];
+      m.onTrace = (code) => seen.push(code);
+      m.hcall(H.H_PUT_TCE, U, 0x1000, 0x1003);
+      m.hcall(H.H_PUT_TCE, U, 0x2000, 0x2003);
+      m.hcall(H.H_PUT_TCE, U, 0x3000, 0x3003);
+      m.hcall(H.H_REGISTER_LOGICAL_LAN, U, 0x1000, 0x8000_0100_0000_3000n, 0x2000, 0);
+      expect(seen).toEqual(build === 'debug' ? [0x100, 0x104] : []);
+    }
+  });
+});
+
+describe('VM run state', () => {
+  test('stopped: arrivals queue without reaching the device; resume flushes them', () => {
+    const fx = fixture();
+    fx.reg();
+    fx.map(0x10000);
+    expect(fx.add(0x200, 0x10000)).toBe(0n);
+    fx.dev.setVmRunning(false);
+    expect(fx.dev.canReceive()).toBe(false);
+    expect(fx.dev.deliver(fx.frame(60))).toBe(true);
+    expect(fx.dev.pendingCount).toBe(1);
+    expect(fx.rq(0, 16)).toEqual(new Array(16).fill(0));
+    expect(fx.dev.counters().rxFrames).toBe(0n);
+    fx.dev.setVmRunning(true);
+    expect(fx.dev.pendingCount).toBe(0);
+    expect(fx.rq(0, 8)).toEqual([0xc0, 0, 0, 8, 0, 0, 0, 60]);
+    expect(fx.counter()).toBe(0n);
   });
 });

@@ -1,0 +1,152 @@
+// CPU interpreter speed: guest instructions per second on an integer workload (bench/cpu-workload:
+// xorshift fill, shell sort, bitwise CRC-32, divides), run bare-metal on pseries-wasm (LE image,
+// and the BE -bios image), and the identical BE -bios image under qemu-system-ppc64 -M pseries
+// (TCG) when installed; QEMU is timed by the iteration-difference method (N and 0 iterations) so
+// start-up cancels out, instruction counts come from our CPU (same binary). All times are CPU
+// time, not wall time (the build machine is shared). qemu-ppc64le (user mode) on the LE build is
+// printed too.
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../host-ts/machine/machine.js';
+import { CpuRunner } from '../host-ts/cpu/cpu-runner.js';
+import { EXIT } from '../host-ts/layout/papr.js';
+
+const here = join(dirname(fileURLToPath(import.meta.url)), 'cpu-workload');
+const HALT_HCALL = 0xf100;
+
+/** The workload's checksum computed in TS (what work.c computes), to check the emulated result. */
+export function referenceChecksum(iters: number): bigint {
+  const N = 512;
+  const a = new Uint32Array(N);
+  let sum = 0n;
+  let x = 2463534242;
+  for (let it = 0; it < iters; it++) {
+    for (let i = 0; i < N; i++) {
+      x = (x ^ (x << 13)) >>> 0; x = (x ^ (x >>> 17)) >>> 0; x = (x ^ (x << 5)) >>> 0;
+      a[i] = x;
+    }
+    for (let gap = N / 2; gap > 0; gap = Math.floor(gap / 2)) {
+      for (let i = gap; i < N; i++) {
+        const t = a[i];
+        let j = i;
+        for (; j >= gap && a[j - gap] > t; j -= gap) a[j] = a[j - gap];
+        a[j] = t;
+      }
+    }
+    let crc = 0xffffffff;
+    for (let i = 0; i < N; i++) {
+      let v = a[i];
+      for (let b = 0; b < 32; b++) {
+        const m = -((crc ^ v) & 1) >>> 0;
+        crc = ((crc >>> 1) ^ (0xedb88320 & m)) >>> 0;
+        v >>>= 1;
+      }
+    }
+    sum += BigInt((~crc) >>> 0);
+    sum += BigInt(a[N / 2]) / BigInt((it & 0xff) + 3) + BigInt(a[7] % 1000003);
+  }
+  return BigInt.asUintN(64, sum);
+}
+
+/** Runs `iters` iterations on pseries-wasm; returns instructions, CPU seconds and the checksum. */
+export function runOurs(iters: number): { insns: bigint; cpuS: number; checksum: bigint } {
+  const m = new Machine({ ramSize: 16 << 20 });
+  const runner = new CpuRunner(m, { sliceInsns: 4_000_000, idle: 'warp' });
+  runner.reset();
+  m.writeRam(0x100, readFileSync(join(here, 'work-le.bin')));
+  m.cpu.set('msr', (1n << 63n) | (1n << 12n) | 1n); // SF, ME, LE
+  m.cpu.set('nip', 0x100n);
+  m.setGpr(3, iters);
+  let checksum = -1n;
+  m.registerHcall(HALT_HCALL, (mm) => {
+    checksum = mm.gpr(4);
+    mm.state.set('exitReason', EXIT.EXIT_HALT);
+    return 0;
+  });
+  const t0 = process.cpuUsage();
+  const r = runner.runSync(Number.MAX_SAFE_INTEGER);
+  const dt = process.cpuUsage(t0);
+  if (r.reason !== 'halt') throw new Error(`workload did not halt (${r.reason}); unimplemented: ${runner.unimplementedReport()}`);
+  return { insns: r.insns, cpuS: (dt.user + dt.system) / 1e6, checksum };
+}
+
+/** The BE -bios image with its iteration count (u64 at 0x80) set. */
+function biosImage(iters: number): Uint8Array {
+  const img = new Uint8Array(readFileSync(join(here, 'work-bios-be.bin')));
+  new DataView(img.buffer).setBigUint64(0x80, BigInt(iters), false);
+  return img;
+}
+
+/** Runs the BE -bios image on pseries-wasm as QEMU would start it (0x100, BE, 64-bit, real mode). */
+export function runOursBios(iters: number): { insns: bigint; cpuS: number; checksum: bigint } {
+  const m = new Machine({ ramSize: 16 << 20 });
+  const runner = new CpuRunner(m, { sliceInsns: 4_000_000, idle: 'warp' });
+  runner.reset();
+  m.writeRam(0, biosImage(iters));
+  m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; }); // H_RTAS power-off
+  const t0 = process.cpuUsage();
+  const r = runner.runSync(Number.MAX_SAFE_INTEGER);
+  const dt = process.cpuUsage(t0);
+  if (r.reason !== 'halt') throw new Error(`bios workload did not halt (${r.reason}); unimplemented: ${runner.unimplementedReport()}`);
+  return { insns: r.insns, cpuS: (dt.user + dt.system) / 1e6, checksum: m.readBe64(0x88) };
+}
+
+/** CPU seconds of a shell command's children (`times`), or null if it failed. */
+function childCpuSeconds(cmd: string): number | null {
+  const r = spawnSync('bash', ['-c', `${cmd} >/dev/null 2>&1 && times`], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  // `times` prints shell then children "XmY.YYYs XmZ.ZZZs" lines; the second is qemu's user and sys.
+  const lines = r.stdout.trim().split('\n');
+  const secs = (s: string): number => { const [mm, ss] = s.split('m'); return Number(mm) * 60 + Number.parseFloat(ss); };
+  const [u, s] = lines[lines.length - 1].trim().split(/\s+/);
+  return secs(u) + secs(s);
+}
+
+function qemuUserSeconds(iters: number): number | null {
+  return childCpuSeconds(`qemu-ppc64le -cpu power9 "${join(here, 'work-user-le')}" ${iters}`);
+}
+
+function qemuSystemSeconds(iters: number): number | null {
+  const file = join(tmpdir(), `pseries-wasm-cpu-bench-${process.pid}-${iters}.bin`);
+  writeFileSync(file, biosImage(iters));
+  try {
+    return childCpuSeconds(`timeout 300 qemu-system-ppc64 -M pseries -accel tcg -m 256 -nographic -nodefaults -vga none -bios "${file}"`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+export default async function main(): Promise<void> {
+  const small = runOurs(10);
+  if (small.checksum !== referenceChecksum(10)) throw new Error(`checksum ${small.checksum} != reference ${referenceChecksum(10)}`);
+  const iters = Number(process.env.CPU_BENCH_ITERS ?? 300);
+  runOurs(30); // warm-up: V8 tiers the Wasm up
+  const ours = runOurs(iters);
+  if (ours.checksum !== referenceChecksum(iters)) throw new Error('checksum mismatch on the measured run');
+  const perIter = Number(ours.insns - small.insns) / (iters - 10);
+  const ips = Number(ours.insns) / ours.cpuS;
+  console.log(`pseries-wasm interpreter: ${(ips / 1e6).toFixed(1)} M guest insns/s (${ours.insns} insns in ${ours.cpuS.toFixed(2)} s CPU, ${perIter.toFixed(0)} insns/iteration)`);
+  const bios10 = runOursBios(10);
+  const bios = runOursBios(iters);
+  const biosPerIter = Number(bios.insns - bios10.insns) / (iters - 10); // BE code: its own count
+  if (bios.checksum !== referenceChecksum(iters)) throw new Error('BE -bios checksum mismatch');
+  const biosIps = Number(bios.insns) / bios.cpuS;
+  console.log(`pseries-wasm, BE -bios image: ${(biosIps / 1e6).toFixed(1)} M guest insns/s`);
+  const QN = 4000;
+  const s0 = qemuSystemSeconds(0), s1 = qemuSystemSeconds(QN);
+  if (s0 !== null && s1 !== null) {
+    const qips = (biosPerIter * QN) / (s1 - s0);
+    console.log(`QEMU 7.2 TCG (qemu-system-ppc64 -M pseries, same -bios image): ${(qips / 1e6).toFixed(1)} M guest insns/s`);
+    console.log(`ratio pseries-wasm / QEMU TCG (system): ${(biosIps / qips).toFixed(3)}x (goal >= 0.3x)`);
+  } else console.log('qemu-system-ppc64 not found: no system TCG comparison');
+  const u0 = qemuUserSeconds(200), u1 = qemuUserSeconds(200 + QN);
+  if (u0 !== null && u1 !== null) {
+    const uips = (perIter * QN) / (u1 - u0);
+    console.log(`QEMU 7.2 TCG (qemu-ppc64le user mode, LE build): ${(uips / 1e6).toFixed(1)} M guest insns/s; ratio ${(ips / uips).toFixed(3)}x`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
