@@ -15,3 +15,4 @@ run hello-le.elf -M pseries,x-vof=on -nodefaults -nographic -serial stdio -kerne
 run workload-be.bin -M pseries -nodefaults -nographic -serial stdio -bios workload-be.bin
 run workload-le.elf -M pseries,x-vof=on -nodefaults -nographic -serial stdio -kernel workload-le.elf
 INPUT='ab\r\0cd\r\0ef\nq' run echo-be.bin -M pseries -nodefaults -nographic -serial stdio -bios echo-be.bin
+run rtas-be.bin -M pseries -nodefaults -nographic -serial stdio -bios rtas-be.bin

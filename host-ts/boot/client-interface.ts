@@ -78,6 +78,24 @@ export class ClientInterface {
       }
     }
     for (const r of opts.inUse ?? []) this.claimed.push({ start: r.start, end: r.end });
+    this.updateAvailable();
+  }
+
+  /** memory@0 "available": the RAM not claimed, as (address, size) pairs of 64-bit values (VOF). */
+  private updateAvailable(): void {
+    const mem = this.root.find('memory@0');
+    if (!mem) return;
+    const cells: bigint[] = [];
+    let at = 0;
+    for (const c of [...this.claimed].sort((x, y) => x.start - y.start)) {
+      if (c.start > at) cells.push(BigInt(at), BigInt(c.start - at));
+      at = Math.max(at, c.end);
+    }
+    if (at < this.ramSize) cells.push(BigInt(at), BigInt(this.ramSize - at));
+    const rest = new Map(mem.props);
+    mem.props.clear();
+    mem.setU64s('available', ...cells);
+    for (const [k, v] of rest) if (k !== 'available') mem.props.set(k, v);
   }
 
   register(m: Machine): void {
@@ -135,6 +153,7 @@ export class ClientInterface {
     }
     if (base < 0) return MINUS_1;
     this.claimed.push({ start: base, end: base + size });
+    this.updateAvailable();
     return base;
   }
 
@@ -267,6 +286,7 @@ export class ClientInterface {
       case 'release': {
         const i = this.claimed.findIndex((c) => c.start === arg(0) && c.end === arg(0) + arg(1));
         if (i >= 0) this.claimed.splice(i, 1);
+        this.updateAvailable();
         return [];
       }
       case 'milliseconds':

@@ -13,8 +13,12 @@ import { HCALL } from '../layout/papr.js';
 export const SPAPR_ENTRY_POINT = 0x100;
 /** Top of the firmware stack VOF claims (0x8000..0x10000), minus its 0x20-byte minimum frame. */
 export const KERNEL_ENTRY_STACK = 0x10000 - 0x20;
-/** Where the client-interface stub sits (VOF keeps its own entry inside its image at 0). */
-export const CI_STUB_ADDR = 0x4000;
+/** Where the client-interface stub sits: inside the area VOF's firmware occupies (0..0xda0). */
+export const CI_STUB_ADDR = 0xd80;
+/** The firmware area as QEMU 7.2's VOF claims it (memory@0 "available" starts at 0xda0). */
+export const FIRMWARE_END = 0xda0;
+/** VOF's stack, claimed at reset (linux-boot.md 5.1). */
+export const FIRMWARE_STACK = { start: 0x8000, end: 0x10000 };
 
 export interface EntryState {
   nip: number;

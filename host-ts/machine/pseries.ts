@@ -14,7 +14,7 @@ import { writeFdt } from '../devtree/fdt-writer.js';
 import { buildPseriesTree, pseriesMemReserve, POWER9_PVR } from '../devtree/pseries-tree.js';
 import { loadElfKernel, type LoadedKernel, type Reserved } from '../boot/elf-loader.js';
 import { BootError, fdtAddress, initrdBase, loadBios, loadFdt, loadInitrd } from '../boot/boot-images.js';
-import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, KERNEL_ENTRY_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
+import { applyEntryState, biosEntry, ciStub, CI_STUB_ADDR, FIRMWARE_END, FIRMWARE_STACK, kernelEntry, type EntryState } from '../boot/entry-state.js';
 import { ClientInterface } from '../boot/client-interface.js';
 import { CpuRunner } from '../cpu/cpu-runner.js';
 
@@ -146,13 +146,16 @@ export class PseriesMachine {
       rngSeed: opts.rngSeed,
     });
     if (!opts.bios) {
-      // Firmware area as VOF has it: vectors and our stub, then the stack up to 0x10000.
-      const firmware: Reserved = { name: 'firmware stub and stack', start: 0, end: KERNEL_ENTRY_STACK + 0x20 };
+      // Memory in use as VOF has it: its firmware area (our stub lives there) and its stack.
+      const firmware: Reserved[] = [
+        { name: 'firmware', start: 0, end: FIRMWARE_END },
+        { name: 'firmware stack', ...FIRMWARE_STACK },
+      ];
       this.ci = new ClientInterface(this.tree, {
         write: (b) => this.vty?.putChars(b),
         read: (max) => Uint8Array.from(this.vty?.getChars(max) ?? []),
         exit: () => this.stop('power-off', 0),
-      }, ramSize, { stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`, inUse: [firmware, ...reserved] });
+      }, ramSize, { stdoutPath: this.vty && `/vdevice/${this.vty.nodeName}`, inUse: [...firmware, ...reserved] });
       this.ci.register(m);
     }
     this.fdt = writeFdt(this.tree, { memReserve: pseriesMemReserve({ kernel: this.kernel, initrd: this.initrd }) });

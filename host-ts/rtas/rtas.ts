@@ -50,6 +50,11 @@ export class RtasCall {
     return this.cell(3 + i);
   }
 
+  /** Cell 3 + i of the buffer whatever nargs says (services QEMU does not check read it so). */
+  rawArg(i: number): number {
+    return this.cell(3 + i);
+  }
+
   ret(i: number, v: number): void {
     if (i >= this.nret) return; // the caller asked for fewer results
     const b = new Uint8Array(4);
@@ -60,6 +65,7 @@ export class RtasCall {
   status(v: number): void { this.ret(0, v); }
 
   private cell(i: number): number {
+    if (this.base + 4 * i + 4 > this.m.ramSize) return 0;
     const b = this.m.readRam(this.base + 4 * i, 4);
     return new DataView(b.buffer).getUint32(0);
   }
@@ -88,9 +94,10 @@ export class Rtas {
   readonly calls = new Map<number, number>();
 
   constructor(private readonly hooks: RtasHooks) {
+    // QEMU 7.2 checks neither nargs nor nret here: with nargs 0 it prints the low byte of the cell
+    // where the first argument would be (measured, guests/rtas.c).
     this.define('display-character', (c) => {
-      if (c.nargs < 1 || c.nret < 1) return c.status(RTAS_OUT.PARAM_ERROR);
-      c.status(this.hooks.putChar(c.arg(0) & 0xff) ? RTAS_OUT.SUCCESS : RTAS_OUT.HW_ERROR);
+      c.status(this.hooks.putChar(c.rawArg(0) & 0xff) ? RTAS_OUT.SUCCESS : RTAS_OUT.HW_ERROR);
     });
     this.define('get-time-of-day', (c) => {
       if (c.nargs !== 0 || c.nret !== 8) return c.status(RTAS_OUT.PARAM_ERROR);

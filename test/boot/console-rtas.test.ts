@@ -203,8 +203,8 @@ describe('createPseries: assembly, entry state, refusals', () => {
     expect(p.machine.cpu.getBig('nip')).toBe(0x400000n);
     expect(p.machine.cpu.getBig('msr')).toBe(0n);
     const start = BigInt(p.initrd!.start);
-    expect([1, 3, 4, 5].map((r) => p.machine.gpr(r))).toEqual([0xffe0n, start, 0x100n, 0x4000n]);
-    expect([...p.machine.readRam(0x4008, 4)]).toEqual([0x60, 0x63, 0xf0, 0x05]); // ori r3,r3,0xf005
+    expect([1, 3, 4, 5].map((r) => p.machine.gpr(r))).toEqual([0xffe0n, start, 0x100n, 0xd80n]);
+    expect([...p.machine.readRam(0xd88, 4)]).toEqual([0x60, 0x63, 0xf0, 0x05]); // ori r3,r3,0xf005
     expect(p.fdtAddr).toBeUndefined();
     expect(new TextDecoder().decode(p.tree.find('chosen')!.props.get('bootargs'))).toBe('x=1\0');
   });

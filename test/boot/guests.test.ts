@@ -23,6 +23,7 @@ const cases: { image: string; opts: () => PseriesBootOptions; maxInsns: number; 
   { image: 'hello-le.elf', opts: () => ({ kernel: image('hello-le.elf') }), maxInsns: 50_000_000 },
   { image: 'workload-be.bin', opts: () => ({ bios: image('workload-be.bin') }), maxInsns: 400_000_000 },
   { image: 'workload-le.elf', opts: () => ({ kernel: image('workload-le.elf') }), maxInsns: 400_000_000 },
+  { image: 'rtas-be.bin', opts: () => ({ bios: image('rtas-be.bin') }), maxInsns: 50_000_000 },
   // the same bytes verify-qemu.sh pipes into QEMU's stdin
   { image: 'echo-be.bin', opts: () => ({ bios: image('echo-be.bin') }), maxInsns: 50_000_000, input: 'ab\r\0cd\r\0ef\nq' },
 ];
