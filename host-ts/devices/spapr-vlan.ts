@@ -207,8 +207,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   poll(): void {
     this.drainTx();
     const can = this.canReceive();
-    if (can && !this.couldReceive) for (const cb of this.canReceiveCbs) cb();
+    const rising = can && !this.couldReceive;
+    // Updated before the callbacks: a backend that feeds frames from its callback makes the device
+    // poll the machine again, which must not see the same rising edge (re-entrant drain).
     this.couldReceive = can;
+    if (rising) for (const cb of this.canReceiveCbs) cb();
   }
 
   private drainTx(): void {
