@@ -13,7 +13,7 @@ const PREBUILT = join(__dirname, '../../guests/prebuilt');
 const image = (f: string): Uint8Array => new Uint8Array(readFileSync(join(PREBUILT, f)));
 const hasCpu = createPseries({ bios: image('hello-be.bin') }).hasCpu;
 
-async function runGuest(img: string, append: string, pools: boolean, frames: Uint8Array[], addBuffersHcall = true) {
+async function runGuest(img: string, append: string, pools: boolean, frames: Uint8Array[], addBuffersHcall = true, afterReady = false) {
   let out = '';
   const p = createPseries({
     kernel: image(img), append, console: (b) => { out += Buffer.from(b).toString('latin1'); },
@@ -23,7 +23,8 @@ async function runGuest(img: string, append: string, pools: boolean, frames: Uin
   p.vlans[0]!.attachBackend(net);
   const back: Uint8Array[] = [];
   net.on('frame', (f: Uint8Array) => back.push(f));
-  net.send(...frames); // held until the guest has posted buffers (the device's canReceive)
+  if (afterReady) while (!out.includes('veth: ready\n')) await p.runAsync({ maxInsns: 1_000_000 });
+  net.send(...frames); // held until the device can take them (canReceive, receiveRoom)
   const r = await p.runAsync({ maxInsns: 3_000_000_000 });
   await net.close();
   return { reason: r.reason, exit: p.exitStatus, out, back };
@@ -59,5 +60,13 @@ describe.skipIf(!hasCpu)('veth guest on pseries-wasm (in-process backend)', () =
     // frame the 64 KiB pool is above 7/8, the 2 KiB pool refills the freed slot then fails, the
     // 512-byte pool fails again: 4.
     expect(parseVethResult(g.out)).toMatchObject({ rx: 1, stream: 1, pool2: 1, addfail: 4, dropped: 0 });
+  });
+
+  test('200 frames of 65000 bytes sent after open all land in the 64 KiB pool (backend resumes without an empty-device edge)', async () => {
+    const frames = [...Array.from({ length: 200 }, (_, i) => streamFrame(65000, i)), streamFrame(65000, STREAM_END)];
+    const g = await runGuest('veth-be.elf', 'mode=sink', true, frames, true, true);
+    expect(g.reason).toBe('power-off');
+    expect(parseVethResult(g.out)).toMatchObject({ rx: 201, bytes: 201 * 65000, stream: 200, gaps: 0, end: 1, dropped: 0,
+      pool0: 0, pool1: 0, pool2: 201 });
   });
 });
