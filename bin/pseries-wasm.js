@@ -5,4 +5,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../host-ts/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit like QEMU when the machine is done, even if stdin (the console input) is still open.
+// stdout/stderr writes are synchronous on Linux for files, pipes and terminals.
+process.exit(await main(process.argv.slice(2)));

@@ -48,6 +48,7 @@ class Tap : public Napi::ObjectWrap<Tap> {
       InstanceAccessor("name", &Tap::Name, nullptr),
       InstanceAccessor("fd", &Tap::Fd, nullptr),
       InstanceAccessor("localPort", &Tap::LocalPort, nullptr),
+      InstanceAccessor("recvBuffer", &Tap::RecvBuffer, nullptr),
     });
     exports.Set("Tap", cls);
     exports.Set("MAX_FRAME", Napi::Number::New(env, static_cast<double>(kMaxFrame)));
@@ -114,6 +115,15 @@ class Tap : public Napi::ObjectWrap<Tap> {
       ErrnoError(env, errno, "socket", nullptr).ThrowAsJavaScriptException();
       return;
     }
+    // A bigger kernel receive queue when asked: the emulator reads between CPU slices, not
+    // concurrently like QEMU's I/O thread. FORCE (root) may exceed rmem_max; else it is capped.
+    Napi::Value rb = o.Get("recvBuffer");
+    if (rb.IsNumber()) {
+      int sz = rb.ToNumber().Int32Value();
+      if (sz > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+      }
+    }
     if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
       int err = errno;
       close(fd);
@@ -132,6 +142,13 @@ class Tap : public Napi::ObjectWrap<Tap> {
   Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), name_); }
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
   Napi::Value LocalPort(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), localPort_); }
+  // SO_RCVBUF as the kernel reports it (twice the bytes asked, for its bookkeeping).
+  Napi::Value RecvBuffer(const Napi::CallbackInfo& info) {
+    int sz = 0;
+    socklen_t len = sizeof sz;
+    if (fd_ >= 0) getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &sz, &len);
+    return Napi::Number::New(info.Env(), sz);
+  }
 
   // start(onReadable): calls onReadable() whenever the fd has frames, until stop().
   Napi::Value Start(const Napi::CallbackInfo& info) {

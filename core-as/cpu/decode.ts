@@ -27,7 +27,9 @@ import { unimplemented } from './unimplemented';
     case 15: fx.addis(i); return;
     case 16: br.bc(i); return;
     case 17:
-      if ((i & 3) == 2) sys.sc(i); else unimplemented(i); // scv (bits 30:31 = 01) not yet
+      if ((i & 3) == 2) sys.sc(i);
+      else if ((i & 3) == 1) sys.scv(i);
+      else unimplemented(i);
       return;
     case 18: br.b(i); return;
     case 19: op19(i); return;
@@ -42,9 +44,20 @@ import { unimplemented } from './unimplemented';
     case 29: fx.andisDot(i); return;
     case 30: if (!rot.rld(i)) unimplemented(i); return;
     case 31: op31(i); return;
-    case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39:
-    case 40: case 41: case 42: case 43: case 44: case 45:
-      ls.dForm(i, i >> 26); return;
+    case 32: ls.loadD(i, 4, ls.LD_ZERO, false); return;  // lwz
+    case 33: ls.loadD(i, 4, ls.LD_ZERO, true); return;   // lwzu
+    case 34: ls.loadD(i, 1, ls.LD_ZERO, false); return;  // lbz
+    case 35: ls.loadD(i, 1, ls.LD_ZERO, true); return;   // lbzu
+    case 36: ls.storeD(i, 4, false); return;             // stw
+    case 37: ls.storeD(i, 4, true); return;              // stwu
+    case 38: ls.storeD(i, 1, false); return;             // stb
+    case 39: ls.storeD(i, 1, true); return;              // stbu
+    case 40: ls.loadD(i, 2, ls.LD_ZERO, false); return;  // lhz
+    case 41: ls.loadD(i, 2, ls.LD_ZERO, true); return;   // lhzu
+    case 42: ls.loadD(i, 2, ls.LD_ALG, false); return;   // lha
+    case 43: ls.loadD(i, 2, ls.LD_ALG, true); return;    // lhau
+    case 44: ls.storeD(i, 2, false); return;             // sth
+    case 45: ls.storeD(i, 2, true); return;              // sthu
     case 46: ls.lmw(i); return;
     case 47: ls.stmw(i); return;
     case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55: case 59: case 63:
@@ -74,6 +87,7 @@ function op19(i: u32): void {
     case 528: if (!br.bcctr(i, false)) programInterrupt(PROG_ILLEGAL); return;
     case 0: br.mcrf(i); return;
     case 18: sys.rfid(); return;
+    case 82: sys.rfscv(); return;
     case 274: sys.hrfid(); return;
     case 150: return; // isync: no prefetched state to discard
     case 33: case 129: case 193: case 225: case 257: case 289: case 417: case 449:

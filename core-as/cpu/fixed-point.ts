@@ -36,7 +36,8 @@ export function andisDot(i: u32): void { const r = gpr(fRT(i)) & (fUI(i) << 16);
 
 // ---- XO-form add/subtract: RT = a + b + c with the flags each form defines.
 /** Common tail: CA (if carrying), OV (if OE), CR0 (if Rc). */
-function addForm(i: u32, a: u64, b: u64, c: u64, carrying: bool): void {
+// @ts-ignore: decorator
+@inline function addForm(i: u32, a: u64, b: u64, c: u64, carrying: bool): void {
   const r = a + b + c;
   if (carrying) setCarry(a, b, r);
   if ((i >> 10) & 1) setOverflowAdd(a, b, r);

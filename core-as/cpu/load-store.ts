@@ -71,7 +71,8 @@ export const LD_REV: u32 = 2;      // byte-reversed
 }
 
 /** DS-form opcode 58: ld (0), ldu (1), lwa (2). */
-export function ldDs(i: u32): bool {
+// @ts-ignore: decorator
+@inline export function ldDs(i: u32): bool {
   const d = <u64><i64><i16>(i & 0xfffc);
   switch (i & 3) {
     case 0: load(i, eaD(i, d), 8, LD_ZERO, false); return true;
@@ -82,7 +83,8 @@ export function ldDs(i: u32): bool {
 }
 
 /** DS-form opcode 62: std (0), stdu (1). */
-export function stDs(i: u32): bool {
+// @ts-ignore: decorator
+@inline export function stDs(i: u32): bool {
   const d = <u64><i64><i16>(i & 0xfffc);
   switch (i & 3) {
     case 0: store(i, eaD(i, d), 8, false, false); return true;
@@ -91,20 +93,18 @@ export function stDs(i: u32): bool {
   }
 }
 
-/** D-form load/store by primary opcode 32..45. */
-export function dForm(i: u32, op: u32): void {
+/** D-form load: EA = (RA|0) + d, or RA + d for update forms. */
+// @ts-ignore: decorator
+@inline export function loadD(i: u32, size: u32, kind: u32, update: bool): void {
   const d = fSI(i);
-  const upd = (op & 1) != 0;
-  const ea = upd ? eaMode(gpr(fRA(i)) + d) : eaD(i, d);
-  switch (op) {
-    case 32: case 33: load(i, ea, 4, LD_ZERO, upd); break;   // lwz lwzu
-    case 34: case 35: load(i, ea, 1, LD_ZERO, upd); break;   // lbz lbzu
-    case 36: case 37: store(i, ea, 4, false, upd); break;    // stw stwu
-    case 38: case 39: store(i, ea, 1, false, upd); break;    // stb stbu
-    case 40: case 41: load(i, ea, 2, LD_ZERO, upd); break;   // lhz lhzu
-    case 42: case 43: load(i, ea, 2, LD_ALG, upd); break;    // lha lhau
-    default: store(i, ea, 2, false, upd); break;             // 44 45: sth sthu
-  }
+  load(i, update ? eaMode(gpr(fRA(i)) + d) : eaD(i, d), size, kind, update);
+}
+
+/** D-form store. */
+// @ts-ignore: decorator
+@inline export function storeD(i: u32, size: u32, update: bool): void {
+  const d = fSI(i);
+  store(i, update ? eaMode(gpr(fRA(i)) + d) : eaD(i, d), size, false, update);
 }
 
 /** X-form indexed load: EA = (RA|0) + RB, or RA + RB for update forms. */

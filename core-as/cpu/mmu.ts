@@ -13,7 +13,7 @@
 // host can report it. translate() is the hook where the radix walk goes.
 import { cpuMsr, cpuRelocAccesses, cpuSetRelocAccesses } from '../gen/layout';
 import { raToHoff, BAD_HOFF, ld16le, ld16be, ld32le, ld32be, ld64le, ld64be, st16le, st16be, st32le, st32be, st64le, st64be } from '../mem/ram';
-import { MSR_DR, MSR_IR, le } from './regs';
+import { MSR_DR, MSR_IR, le, relocAny } from './regs';
 import { dataStorage, instructionStorage } from './exceptions';
 
 export const ACC_LOAD: u32 = 0;
@@ -22,10 +22,10 @@ export const ACC_FETCH: u32 = 2;
 
 const REAL_MODE_MASK: u64 = 0x0fffffffffffffff;
 
-/** MSR[IR] | MSR[DR] as last seen by msrChanged() (regs.ts): relocation is on for some access. */
+/** Relocation is on for this kind of access (regs.ts relocAny is the cached fast test). */
 // @ts-ignore: decorator
 @inline function relocOn(acc: u32): bool {
-  return (cpuMsr() & (acc == ACC_FETCH ? MSR_IR : MSR_DR)) != 0;
+  return relocAny && (cpuMsr() & (acc == ACC_FETCH ? MSR_IR : MSR_DR)) != 0;
 }
 
 /** Real address of `ea` for an access of kind `acc` (ACC_*). */

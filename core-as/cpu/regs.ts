@@ -4,6 +4,7 @@
 import {
   cpuGpr, cpuSetGpr, cpuCr, cpuSetCr, cpuXer, cpuSetXer, cpuMsr,
 } from '../gen/layout';
+import { requestStop } from './slice';
 
 // MSR bits (Power ISA 3.0 Book III 4.2.1; ISA bit n is 1 << (63 - n)).
 export const MSR_SF: u64 = 1 << 63;
@@ -38,17 +39,13 @@ export let le: bool = false;
 export let sf: bool = true;
 /** Instruction-address mask of the current mode: all ones, or the low 32 bits in 32-bit mode. */
 export let pcMask: u64 = ~<u64>0;
-/** Set when the run loop must leave its inner loop (MSR/DEC/interrupt state changed, exit). */
-export let stop: bool = false;
+/** MSR[IR] | MSR[DR] != 0: some access is relocated (mmu.ts counts it; the radix walk goes there). */
+export let relocAny: bool = false;
 
 // @ts-ignore: decorator
 @inline export function setPc(v: u64): void { pc = v; }
 // @ts-ignore: decorator
 @inline export function setNextPc(v: u64): void { nextPc = v; }
-// @ts-ignore: decorator
-@inline export function requestStop(): void { stop = true; }
-// @ts-ignore: decorator
-@inline export function clearStop(): void { stop = false; }
 
 /** Re-derives the cached mode flags after any MSR write. */
 export function msrChanged(): void {
@@ -56,7 +53,8 @@ export function msrChanged(): void {
   le = (m & MSR_LE) != 0;
   sf = (m & MSR_SF) != 0;
   pcMask = sf ? ~<u64>0 : 0xffffffff;
-  stop = true;
+  relocAny = (m & (MSR_IR | MSR_DR)) != 0;
+  requestStop(); // interrupt enablement or mode changed: re-check at the chunk boundary
 }
 
 // Instruction fields (Book I 1.6).

@@ -1,17 +1,18 @@
 // The run loop: executes up to `budget` instructions in one slice and returns an EXIT_* reason.
 // V8 tiers Wasm up only between calls and the Node event loop must stay live, so the host calls
 // run() repeatedly (host-ts/cpu/cpu-runner.ts). Asynchronous interrupts are checked at slice
-// start and whenever an instruction changed interrupt state (requestStop) or the decrementer
+// start and whenever an instruction changed interrupt state (slice.ts requestStop) or the decrementer
 // deadline is reached: the inner loop runs in chunks no longer than the time to that deadline.
 import {
   cpuNip, cpuSetNip, cpuIdle, cpuSetIdle, cpuSetMsr, cpuSetPvr, cpuSetPir, cpuSetDecValue, cpuSetDecTb,
   machineExitReason, machineSetExitReason, EXIT_NONE, EXIT_SLICE_DONE, EXIT_IDLE,
 } from '../gen/layout';
-import { pc, nextPc, setPc, setNextPc, le, pcMask, stop, clearStop, msrChanged, MSR_SF, MSR_ME } from './regs';
+import { pc, nextPc, setPc, setNextPc, le, pcMask, msrChanged, MSR_SF, MSR_ME } from './regs';
+import { chunkLeft, beginChunk, tick, executedTotal } from './slice';
 import { checkInterrupts } from './exceptions';
 import { fetchHoff } from './mmu';
 import { execute } from './decode';
-import { countInsn, commitClock, insnsUntilDec, tbNow, nowNs, NS_PER_INSN } from './timebase';
+import { commitClock, insnsUntilDec, tbNow, nowNs, NS_PER_INSN } from './timebase';
 import { devTimers, devNextDeadline } from '../dev/llan-exports';
 
 /** POWER9 v2.0 as QEMU 7.2's -cpu power9 reports it (the boot helper measured mfpvr). */
@@ -42,7 +43,6 @@ export function invalidateFetch(): void { fetchPage = 1; }
   setNextPc((p + 4) & pcMask);
   execute(le ? raw : bswap<u32>(raw));
   setPc(nextPc);
-  countInsn();
 }
 
 /**
@@ -73,6 +73,7 @@ export function run(budget: u32): u32 {
     cpuSetIdle(0);
     setPc(nextPc);
   }
+  const start = executedTotal();
   let left = budget;
   while (left > 0) {
     setNextPc(pc);
@@ -82,14 +83,13 @@ export function run(budget: u32): u32 {
     if (until > 0 && until < <u64>chunk) chunk = <u32>until;
     const dev = untilDeviceTimer();
     if (dev < <u64>chunk) chunk = <u32>dev;
-    clearStop();
-    let n: u32 = 0;
-    while (n < chunk) {
+    beginChunk(chunk);
+    while (chunkLeft != 0) {
       step();
-      n++;
-      if (stop) break;
+      tick();
     }
-    left -= n;
+    beginChunk(0); // fold the chunk's count
+    left = budget - <u32>(executedTotal() - start);
     if (machineExitReason() != EXIT_NONE) break;
   }
   cpuSetNip(pc);

@@ -1,18 +1,19 @@
 // System call, hypercall, return from interrupt, traps, facility checks (Power ISA 3.0 Book III).
 import {
   cpuMsr, cpuSetMsr, cpuSrr0, cpuSrr1, cpuHsrr0, cpuHsrr1, cpuSetNip, cpuNip, cpuSetCfar,
-  machineExitReason, EXIT_NONE,
+  machineExitReason, EXIT_NONE, cpuFscr, cpuSetFscr, cpuLr, cpuCtr,
 } from '../gen/layout';
 import { hcallDispatch } from '../hcall/dispatch';
 import {
-  pc, nextPc, setNextPc, fRT, fRA, fRB, fSI, gpr, msrChanged, requestStop,
+  pc, nextPc, setNextPc, fRT, fRA, fRB, fSI, gpr, msrChanged,
   MSR_PR, MSR_HV, MSR_EE, MSR_IR, MSR_DR, MSR_SF, MSR_ME, MSR_FP, MSR_VEC, MSR_VSX,
 } from './regs';
 import {
   raise, programInterrupt, VEC_SYSCALL, VEC_FP_UNAVAILABLE, VEC_VMX_UNAVAILABLE, VEC_VSX_UNAVAILABLE,
-  PROG_PRIVILEGED, PROG_TRAP,
+  PROG_PRIVILEGED, PROG_TRAP, VEC_FACILITY_UNAVAILABLE, systemCallVectored,
 } from './exceptions';
 import { commitClock } from './timebase';
+import { requestStop } from './slice';
 import { unimplemented } from './unimplemented';
 
 /**
@@ -46,6 +47,26 @@ function returnTo(target: u64, srr1: u64): void {
   msrChanged();
   cpuSetCfar(pc);
   setNextPc((nm & MSR_SF) != 0 ? target & ~<u64>3 : target & 0xfffffffc);
+}
+
+/** FSCR[SCV] (bit 51) enables scv; FSCR[IC] (bits 0:7) reports the cause of 0xf60. */
+const FSCR_SCV: u64 = 1 << 12;
+const FSCR_IC_SCV: u64 = 12;
+
+/** scv LEV (opcode 17, bits 30:31 = 01): see exceptions.ts systemCallVectored. */
+export function scv(i: u32): void {
+  if ((cpuFscr() & FSCR_SCV) == 0) {
+    cpuSetFscr((cpuFscr() & ~(<u64>0xff << 56)) | (FSCR_IC_SCV << 56));
+    raise(VEC_FACILITY_UNAVAILABLE, pc, 0);
+    return;
+  }
+  systemCallVectored(<u64>((i >> 5) & 0x7f), nextPc);
+}
+
+/** rfscv: MSR from CTR (rfid's rules), back to LR. */
+export function rfscv(): void {
+  if (cpuMsr() & MSR_PR) { programInterrupt(PROG_PRIVILEGED); return; }
+  returnTo(cpuLr(), cpuCtr());
 }
 
 export function rfid(): void {

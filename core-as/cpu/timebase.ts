@@ -2,8 +2,8 @@
 //
 // Virtual time: machine.vclockNs advances NS_PER_INSN per executed instruction (like QEMU's icount
 // with shift 0: deterministic, independent of host speed); the host advances it while the vCPU is
-// idle (host-ts/cpu/cpu-runner.ts). Within a run slice the executed-instruction count `pendingInsns`
-// is committed to vclockNs lazily (commitClock) so the hot loop only bumps one Wasm global.
+// idle (host-ts/cpu/cpu-runner.ts). Within a run slice the executed-instruction count
+// (slice.ts pendingInsns) is committed to vclockNs lazily (commitClock).
 // TB runs at 512 MHz: TB = floor(vclockNs * 64 / 125) + tbOffset (512e6 / 1e9 = 64 / 125).
 // DEC decrements with TB; it is 32 bits unless LPCR[LD] (then 56 bits, ibm,dec-bits = 56). The
 // decrementer exception is level-triggered as on POWER9 (QEMU's PPC_DECR_UNDERFLOW_LEVEL): pending
@@ -12,27 +12,22 @@ import {
   machineVclockNs, machineSetVclockNs, cpuInsnCount, cpuSetInsnCount, cpuTbOffset,
   cpuDecValue, cpuSetDecValue, cpuDecTb, cpuSetDecTb, cpuLpcr,
 } from '../gen/layout';
-import { requestStop } from './regs';
+import { requestStop, pendingInsns, pendingCommitted } from './slice';
 
 export const NS_PER_INSN: u64 = 1;
 export const LPCR_LD: u64 = 1 << 17; // ISA bit 46: large decrementer
 
-/** Instructions executed since the last commitClock. */
-export let pendingInsns: u64 = 0;
-
-// @ts-ignore: decorator
-@inline export function countInsn(): void { pendingInsns++; }
-
 /** Current virtual time (ns), including instructions not yet committed. */
 export function nowNs(): u64 {
-  return machineVclockNs() + pendingInsns * NS_PER_INSN;
+  return machineVclockNs() + pendingInsns() * NS_PER_INSN;
 }
 
 /** Folds the executed instructions into vclockNs and cpu.insnCount. */
 export function commitClock(): void {
-  machineSetVclockNs(machineVclockNs() + pendingInsns * NS_PER_INSN);
-  cpuSetInsnCount(cpuInsnCount() + pendingInsns);
-  pendingInsns = 0;
+  const n = pendingInsns();
+  machineSetVclockNs(machineVclockNs() + n * NS_PER_INSN);
+  cpuSetInsnCount(cpuInsnCount() + n);
+  pendingCommitted();
 }
 
 // @ts-ignore: decorator

@@ -1,15 +1,14 @@
 // The "run" of the pseries-wasm command: opens the netdevs (with their filter-dumps), builds the
-// machine from the config, wires each NIC to its netdev, starts the QMP monitors, and runs the CPU
-// until the guest powers off (or QMP quit). Returns the exit status; failures are thrown as
-// one-line messages (RunError, or the backend's own error).
-import { readFileSync, writeFileSync } from 'node:fs';
+// machine from the config (bootFromConfig), wires each NIC to its netdev, and runs it under
+// host-ts/qmp's runControlled (QMP monitors, -S, -metrics) until the guest powers off, QMP quit or
+// a signal. Returns the exit status; failures are thrown as one-line messages (RunError, or the
+// backend's own error).
+import { writeFileSync } from 'node:fs';
 import type { MachineConfig } from '../config/machine-config.js';
-import { createPseries, type PseriesMachine } from '../machine/pseries.js';
-import { attachInput, fileOutput, streamOutput } from '../console/console-backends.js';
-import type { ConsoleOutput } from '../console/vty.js';
+import { bootFromConfig, type BootedPseries } from '../machine/boot-config.js';
 import { openNetdevs } from '../net/create-backend.js';
-import { vlanOptions } from '../net/attach-nics.js';
-import { MachineQmpTarget, SliceRunner, startQmpServers, type QmpServer } from '../qmp/index.js';
+import { runControlled } from '../qmp/index.js';
+import { unimplementedReport } from '../cpu/unimplemented-report.js';
 
 export class RunError extends Error {}
 
@@ -18,53 +17,23 @@ export interface RunIo {
   warn: (msg: string) => void;
 }
 
-function readImage(what: string, path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new RunError(`could not load ${what} '${path}': ${(e as Error).message}`);
-  }
-}
-
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
   if (cfg.incoming !== undefined) throw new RunError('-incoming: incoming migration is not available from the command line yet');
-  const bios = cfg.bios !== undefined ? readImage('firmware', cfg.bios) : undefined;
-  const kernel = cfg.kernel !== undefined ? readImage('kernel', cfg.kernel) : undefined;
-  const initrd = cfg.initrd !== undefined ? readImage('initrd', cfg.initrd) : undefined;
-
-  // The console: the first vty's chardev (QEMU's first serial).
-  const closers: (() => void)[] = [];
-  let console: ConsoleOutput | undefined;
-  let stdin = false;
-  const vty = cfg.vtys[0];
-  if (cfg.vtys.length > 1) io.warn('only the first console (vty) is connected in this build');
-  const chardev = vty && cfg.chardevs.find((c) => c.id === vty.chardev);
-  if (chardev?.backend === 'stdio') {
-    console = streamOutput(process.stdout);
-    stdin = true;
-  } else if (chardev?.backend === 'file') {
-    const f = fileOutput(chardev.path, chardev.append);
-    closers.push(() => f.close());
-    console = f;
-  }
-
+  if (cfg.log.items.length > 0) io.warn(`-d ${cfg.log.items.join(',')}: no log items are implemented in this build; ignored`);
   const nd = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: io.warn });
-  const servers: QmpServer[] = [];
+  let booted: BootedPseries | undefined;
   const closeAll = async () => {
-    for (const s of servers) await s.close();
-    for (const c of closers) c();
+    booted?.close();
     await nd.closeAll();
   };
-  let pseries: PseriesMachine;
   try {
-    pseries = createPseries({
-      ramSize: cfg.ramSize, bios, kernel, initrd, append: cfg.append, console,
-      vlans: cfg.nics.map(vlanOptions),
-    });
+    // Images, consoles (vtys on their chardevs, stdin on the first stdio one) and the NICs.
+    booted = bootFromConfig(cfg);
   } catch (e) {
     await closeAll();
     throw new RunError((e as Error).message);
   }
+  const { pseries } = booted;
   try {
     cfg.nics.forEach((nic, i) => {
       if (nic.netdev !== undefined) pseries.vlans[i].attachBackend(nd.forNic.get(nic.netdev)!);
@@ -79,34 +48,30 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
       return 0;
     }
     if (!pseries.hasCpu) throw new RunError('this build has no CPU (the core exports no run): nothing to run');
-    if (stdin) closers.push(attachInput(pseries, process.stdin));
 
-    // The CPU runs in slices on the event loop so that QMP and the backends stay responsive.
-    return await new Promise<number>((resolve, reject) => {
-      let target: MachineQmpTarget | undefined;
-      const runner = new SliceRunner(pseries, {
-        onStop: (reason, error) => {
-          if (reason === 'error') return reject(error);
-          target?.guestShutdown();
-          // QEMU exits when the guest powers off (and, with -no-reboot, when it reboots).
-          if (reason === 'power-off' || reason === 'reboot') resolve(pseries.exitStatus ?? 0);
-          else if (reason === 'break') resolve(1);
-        },
-      });
-      target = new MachineQmpTarget({
-        reset: () => (pseries as { reset?: () => void }).reset?.(),
-        vlans: pseries.vlans,
-        vlanIds: cfg.nics.map((n) => n.id),
-        runner,
-        startPaused: cfg.startPaused,
-      });
-      startQmpServers(cfg.qmp, { target }).then((started) => {
-        servers.push(...started);
-        for (const s of started) s.on('quit', () => { runner.powerOff(); resolve(0); });
-        if (!cfg.startPaused) runner.resume();
-      }, (e: Error) => reject(new RunError(`-qmp: ${e.message}`)));
+    // The CPU runs in slices on the event loop so that QMP, metrics and the backends stay responsive.
+    let run;
+    try {
+      run = await runControlled(pseries, cfg);
+    } catch (e) {
+      throw new RunError((e as Error).message);
+    }
+    // SIGINT/SIGTERM end the run like QEMU: SHUTDOWN (host-signal) to the QMP clients, exit 0.
+    const onSignal = () => run.hostSignal();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const r = await run.done.finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
+    if (r.error) throw r.error;
+    // QEMU exits when the guest powers off (or reboots with -no-reboot), on QMP quit and on signals.
+    if (r.end === 'guest-panicked') return 1;
+    return r.end === 'host-qmp-quit' || r.end === 'host-signal' ? 0 : pseries.exitStatus ?? 0;
   } finally {
+    // Never silent (issue 3): instructions the CPU does not implement, by mnemonic.
+    const unimpl = unimplementedReport(pseries.machine);
+    if (unimpl) io.warn(`the guest met instructions or SPRs this CPU does not implement:\n${unimpl}`);
     await closeAll();
   }
 }

@@ -140,13 +140,15 @@ export class CpuRunner {
     const now = this.machine.vclockNs;
     const t0 = process.hrtime.bigint();
     let timerFired = false;
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
       if (dl !== null) {
         const ms = Number((dl - now) / 1_000_000n);
-        setTimeout(() => { if (this.wake === resolve) { timerFired = true; this.notifyExternal(); } }, Math.min(ms, 2 ** 31 - 1));
+        timer = setTimeout(() => { if (this.wake === resolve) { timerFired = true; this.notifyExternal(); } }, Math.min(ms, 2 ** 31 - 1));
       }
     });
+    clearTimeout(timer); // woken early by a device or stop(): the timer must not keep the loop alive
     let next = now + (process.hrtime.bigint() - t0);
     if (dl !== null && (timerFired || next > dl)) next = dl; // setTimeout has ms resolution: land on the deadline
     this.machine.advance(next - now);

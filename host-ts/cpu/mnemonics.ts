@@ -17,7 +17,7 @@ const xoForm = (name: string, xo: number): OpcodeName[] => [n(name, 31, xo), n(n
 /** Instructions core-as/cpu implements (base spellings; Rc/OE variants are implied). */
 export const IMPLEMENTED: OpcodeName[] = [
   n('tdi', 2), n('twi', 3), n('mulli', 7), n('subfic', 8), n('cmpli', 10), n('cmpi', 11), n('addic', 12),
-  n('addic.', 13), n('addi', 14), n('addis', 15), n('bc', 16), n('sc', 17), n('b', 18), n('rlwimi', 20),
+  n('addic.', 13), n('addi', 14), n('addis', 15), n('bc', 16), n('sc', 17) /* and scv */, n('b', 18), n('rlwimi', 20),
   n('rlwinm', 21), n('rlwnm', 23), n('ori', 24), n('oris', 25), n('xori', 26), n('xoris', 27), n('andi.', 28),
   n('andis.', 29),
   n('rldicl', 30, 0), n('rldicl', 30, 1), n('rldicr', 30, 2), n('rldicr', 30, 3), n('rldic', 30, 4), n('rldic', 30, 5),
@@ -27,7 +27,7 @@ export const IMPLEMENTED: OpcodeName[] = [
   n('ld', 58, 0), n('ldu', 58, 1), n('lwa', 58, 2), n('std', 62, 0), n('stdu', 62, 1),
   n('maddhd', 4, 48), n('maddhdu', 4, 49), n('maddld', 4, 51),
   // opcode 19
-  n('mcrf', 19, 0), n('bclr', 19, 16), n('rfid', 19, 18), n('crnor', 19, 33), n('crandc', 19, 129), n('isync', 19, 150),
+  n('mcrf', 19, 0), n('bclr', 19, 16), n('rfid', 19, 18), n('rfscv', 19, 82), n('crnor', 19, 33), n('crandc', 19, 129), n('isync', 19, 150),
   n('crxor', 19, 193), n('crnand', 19, 225), n('crand', 19, 257), n('hrfid', 19, 274), n('creqv', 19, 289),
   n('crorc', 19, 417), n('cror', 19, 449), n('bcctr', 19, 528), n('bctar', 19, 560), n('addpcis', 19, 2),
   // opcode 31
@@ -64,7 +64,7 @@ export const IMPLEMENTED: OpcodeName[] = [
 
 /** Known instructions the CPU does not implement yet (names for the report). */
 export const NOT_IMPLEMENTED: OpcodeName[] = [
-  n('attn', 0), n('scv', 17, undefined), n('rfscv', 19, 82), n('stop', 19, 370), n('urfid', 19, 306),
+  n('attn', 0), n('stop', 19, 370), n('urfid', 19, 306),
   n('lq', 56, 0), n('stq', 62, 2), n('lfdp', 57, 0), n('lxsd', 57, 2), n('lxssp', 57, 3), n('stfdp', 61, 0),
   n('lxv/stxv', 61, 1), n('stxsd', 61, 2), n('stxssp', 61, 3),
   n('lfs', 48), n('lfsu', 49), n('lfd', 50), n('lfdu', 51), n('stfs', 52), n('stfsu', 53), n('stfd', 54), n('stfdu', 55),

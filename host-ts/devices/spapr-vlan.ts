@@ -186,6 +186,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return this.vmRunning && this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
+  /** NetPort hint: frames the guest can take now (one per posted RX buffer), so the rest wait in the backend. */
+  receiveRoom(): number {
+    return this.canReceive() ? this.rxBufs : 0;
+  }
+
   get isVmRunning(): boolean { return this.vmRunning; }
 
   /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */

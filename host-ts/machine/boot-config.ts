@@ -8,6 +8,7 @@ import { createPseries, type PseriesMachine, type PseriesBootOptions } from './p
 import { attachInput, fileOutput, streamOutput } from '../console/console-backends.js';
 import type { ConsoleOutput } from '../console/vty.js';
 import { BootError } from '../boot/boot-images.js';
+import { vlanOptions } from '../net/attach-nics.js';
 
 export interface BootIo {
   stdout?: Writable;
@@ -55,7 +56,7 @@ export function bootFromConfig(cfg: MachineConfig, io: BootIo = {}): BootedPseri
     initrd: cfg.initrd !== undefined ? read(io, 'initrd', cfg.initrd) : undefined,
     append: cfg.append,
     vtys,
-    vlans: cfg.nics.map((n) => ({ mac: n.mac, reg: n.reg, useRxBufferPools: n.useRxBufferPools })),
+    vlans: cfg.nics.map(vlanOptions),
     noReboot: cfg.noReboot,
   };
   let pseries: PseriesMachine;

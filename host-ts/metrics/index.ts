@@ -3,3 +3,4 @@ export { MetricsRegistry, type Collector, type CollectorOptions } from './regist
 export { renderExposition, CONTENT_TYPE, MetricsError, type MetricFamily, type MetricType, type Sample, type Labels } from './exposition.js';
 export { vlanFamilies, vlanCollector } from './vlan-metrics.js';
 export { startMetricsServer, type MetricsServer } from './metrics-server.js';
+export { machineFamilies, type MachineMetricsSource } from './machine-metrics.js';

@@ -23,6 +23,9 @@ export class RxFeeder {
   private port: NetPort | undefined;
   private readonly pending: Uint8Array[] = [];
   private paused = false;
+  /** A port.receive() call is in progress (guards against re-entry from device callbacks). */
+  private delivering = false;
+  private redrain = false;
   private readonly maxPending: number;
 
   constructor(private readonly stats: NetBackendStats, private readonly opts: RxFeederOptions) {
@@ -52,8 +55,14 @@ export class RxFeeder {
    */
   push(frames: Uint8Array[], transient: boolean): number {
     let taken = 0;
-    if (this.pending.length === 0 && this.port && this.port.canReceive()) {
-      taken = this.offer(this.port, frames);
+    // During a delivery (a device callback feeding more frames), arrivals queue behind.
+    if (!this.delivering && this.pending.length === 0 && this.port && this.port.canReceive()) {
+      this.delivering = true;
+      try {
+        taken = this.offer(this.port, frames);
+      } finally {
+        this.delivering = false;
+      }
     }
     for (let i = taken; i < frames.length; i++) {
       if (this.pending.length >= this.maxPending) {
@@ -63,8 +72,11 @@ export class RxFeeder {
       // new Uint8Array(view) copies (Buffer#slice would not).
       this.pending.push(transient ? new Uint8Array(frames[i]) : frames[i]);
     }
+    // Also when the port took fewer than offered (e.g. its pending bound) but can still receive:
+    // no onCanReceive will come, as its capacity never went away.
+    if (!this.delivering && (this.redrain || (this.pending.length > 0 && this.port?.canReceive()))) this.drain();
     // Full device: stop reading now rather than at the next wakeup.
-    if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
+    else if (this.pending.length > 0 || !this.port || !this.port.canReceive()) this.setPaused(true);
     return taken;
   }
 
@@ -72,14 +84,29 @@ export class RxFeeder {
   drain(): void {
     const port = this.port;
     if (!port) return;
-    const had = this.pending.length;
-    while (this.pending.length > 0 && port.canReceive()) {
-      const n = this.offer(port, this.pending);
-      this.pending.splice(0, n);
-      if (n === 0) break;
+    // Re-entered from the port's receive (its onCanReceive fired inside a delivery): the
+    // outer loop goes round again instead.
+    if (this.delivering) {
+      this.redrain = true;
+      return;
     }
-    if (had > 0 && this.pending.length === 0) this.opts.drained?.();
+    const had = this.pending.length;
+    this.delivering = true;
+    try {
+      do {
+        this.redrain = false;
+        while (this.pending.length > 0 && port.canReceive()) {
+          // A snapshot: frames pushed during the call must not be seen (or spliced) twice.
+          const n = this.offer(port, this.pending.slice());
+          this.pending.splice(0, n);
+          if (n === 0) break;
+        }
+      } while (this.redrain);
+    } finally {
+      this.delivering = false;
+    }
     this.setPaused(this.pending.length > 0 || !port.canReceive());
+    if (had > 0 && this.pending.length === 0) this.opts.drained?.();
   }
 
   /**

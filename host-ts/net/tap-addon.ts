@@ -6,6 +6,8 @@ export interface TapHandle {
   readonly fd: number;
   /** UDP channel: the bound local port. */
   readonly localPort: number;
+  /** UDP channel: SO_RCVBUF as the kernel reports it. */
+  readonly recvBuffer: number;
   start(onReadable: (err?: string) => void): void;
   stop(): void;
   readBatch(dst: Uint8Array, lens: Uint32Array): number;
@@ -26,6 +28,8 @@ export interface UdpChannelArgs {
   localPort: number;
   remoteHost: string;
   remotePort: number;
+  /** SO_RCVBUF bytes to ask for (0 or absent: the system default). */
+  recvBuffer?: number;
 }
 
 let addon: TapAddon | undefined;

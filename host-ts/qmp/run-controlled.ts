@@ -11,6 +11,7 @@ import type { QmpConfig } from '../config/machine-config.js';
 import type { SpaprVlan } from '../devices/spapr-vlan.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { vlanCollector } from '../metrics/vlan-metrics.js';
+import { machineFamilies } from '../metrics/machine-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 
 /** What is needed of the booted machine (host-ts/machine/pseries.ts PseriesMachine fits). */
@@ -22,6 +23,8 @@ export interface ControlledMachine extends SliceMachine {
   readonly vlans: readonly SpaprVlan[];
   /** Resets done by guest reboots so far (to report RESET {guest: true}). */
   readonly reboots?: number;
+  /** Instructions executed so far (metrics). */
+  insnCount?(): bigint;
 }
 
 export interface ControlConfig {
@@ -42,17 +45,19 @@ export interface ControlOptions {
   registry?: MetricsRegistry;
 }
 
-export type RunEnd = 'guest-shutdown' | 'guest-reset' | 'host-qmp-quit' | 'guest-panicked';
+export type RunEnd = 'guest-shutdown' | 'guest-reset' | 'host-qmp-quit' | 'host-signal' | 'guest-panicked';
 
 export interface ControlledRun {
   target: MachineQmpTarget;
   runner: SliceRunner;
   servers: QmpServer[];
   metrics?: MetricsServer;
-  /** Resolves when the run is over (servers closed): why it ended, and the run-loop error if any. */
+  /** Resolves when the run is over (servers closed): why it ended, and the run-loop error if one ended it. */
   done: Promise<{ end: RunEnd; error?: unknown }>;
-  /** Ends the run as `quit` would (e.g. on SIGINT). */
+  /** Ends the run as `quit` would. */
   quit(): void;
+  /** SIGINT/SIGTERM: SHUTDOWN {guest: false, reason: "host-signal"}, then the run ends (QEMU's behaviour). */
+  hostSignal(): void;
 }
 
 export async function runControlled(p: ControlledMachine, cfg: ControlConfig, opts: ControlOptions = {}): Promise<ControlledRun> {
@@ -81,8 +86,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
         t.guestShutdown('guest-reset'); // -no-reboot
         finish({ end: 'guest-reset' });
       } else {
+        // 'break' (a debug stop with nothing to resume it) or a run-loop error.
         t.runState.panic();
-        finish({ end: 'guest-panicked', error: error ?? new Error(`the CPU stopped (${reason})`) });
+        finish({ end: 'guest-panicked', error });
       }
     },
   });
@@ -90,6 +96,7 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     reset: () => {
       if (!p.reset) throw new Error('system_reset is not available: this machine build has no system reset');
       p.reset();
+      reboots = p.reboots ?? 0; // a host reset is not a guest reboot
     },
     vlans: p.vlans,
     vlanIds: cfg.nics?.map((n) => n.id),
@@ -99,23 +106,32 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     validateMigrationUri: opts.validateMigrationUri,
   });
   ref.target = target;
-  // QMP quit ends the run; so does the guest powering off (SHUTDOWN already sent by then).
+  // QMP quit or a signal ends the run; so does the guest powering off (SHUTDOWN already sent by then).
   target.onEvent((e) => {
-    if (e.event === 'SHUTDOWN' && e.data?.reason === 'host-qmp-quit') finish({ end: 'host-qmp-quit' });
+    const reason = e.event === 'SHUTDOWN' ? e.data?.reason : undefined;
+    if (reason === 'host-qmp-quit' || reason === 'host-signal') finish({ end: reason });
   });
 
-  const servers = await startQmpServers(cfg.qmp, { target });
+  let servers: QmpServer[];
+  try {
+    servers = await startQmpServers(cfg.qmp, { target });
+  } catch (e) {
+    throw new Error(`-qmp: ${(e as Error).message}`);
+  }
   let metrics: MetricsServer | undefined;
   let unregister: (() => void) | undefined;
   try {
     if (cfg.metrics !== undefined || opts.registry) {
       const registry = opts.registry ?? new MetricsRegistry();
-      unregister = registry.register(vlanCollector(() => target.vlanStats()));
+      const vlans = vlanCollector(() => target.vlanStats());
+      const insnCount = p.insnCount && (() => p.insnCount!());
+      unregister = registry.register(() => [...machineFamilies({ status: () => target.status(), insnCount }), ...vlans()]);
       if (cfg.metrics !== undefined) metrics = await startMetricsServer(registry, cfg.metrics);
     }
   } catch (e) {
+    unregister?.();
     await Promise.all(servers.map((s) => s.close()));
-    throw e;
+    throw new Error(`-metrics: ${(e as Error).message}`);
   }
   if (!cfg.startPaused) runner.resume();
 
@@ -127,5 +143,9 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     await Promise.all([...servers.map((s) => s.close()), metrics?.close()]);
     return r;
   });
-  return { target, runner, servers, metrics, done, quit: () => target.quit() };
+  return {
+    target, runner, servers, metrics, done,
+    quit: () => target.quit(),
+    hostSignal: () => target.runState.shutdown('host-signal'),
+  };
 }

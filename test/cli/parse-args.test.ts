@@ -42,8 +42,8 @@ describe('command line -> config', () => {
       '-machine cap-cfpc=broken: ignored (no effect on this emulator)',
       '-machine cap-sbbc=broken: ignored (no effect on this emulator)',
       '-machine cap-ibs=broken: ignored (no effect on this emulator)',
-      '-machine x-vof=on: ignored (no effect on this emulator)',
     ]);
+    expect(parseArgs(['-M', 'pseries,x-vof=off']).warnings).toEqual(['-machine x-vof=off: ignored (-kernel always gets the client interface)']);
     expect(c.ramSize).toBe(2 ** 30);
     expect(c.nodefaults && c.nographic && c.noReboot && c.startPaused).toBe(true);
     expect(c.kernel).toBe('guest.elf');

@@ -32,7 +32,7 @@ describe('pseries-wasm run', () => {
     expect(r.rc).toBe(0);
     const text = readFileSync(con, 'utf8');
     expect(text).toContain('hello from a big-endian guest (-bios)');
-    expect(text).toContain('fdt: /vdevice/l-lan@71000001 compatible IBM,l-lan');
+    expect(text).toMatch(/fdt: \/vdevice\/l-lan@7100000[0-9a-f] compatible IBM,l-lan/);
     expect(text).toContain('powering off');
   });
 
@@ -41,7 +41,8 @@ describe('pseries-wasm run', () => {
     const r = await run(['-M', `pseries,dumpdtb=${dtb}`, '-nodefaults', '-bios', HELLO,
       '-netdev', 'socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0', '-device', 'spapr-vlan,netdev=n0,mac=52:54:00:aa:00:01,reg=0x71000010',
       '-netdev', 'in-process,id=spare', '-device', 'spapr-vlan']);
-    expect(r.err).toBe('pseries-wasm: warning: nic l-lan@71000001 has no peer\npseries-wasm: warning: netdev spare has no peer\n');
+    // (The automatic unit address depends on which default devices the machine creates.)
+    expect(r.err).toMatch(/^pseries-wasm: warning: nic l-lan@7100000[0-9a-f] has no peer\npseries-wasm: warning: netdev spare has no peer\n$/);
     expect(r.rc).toBe(0);
     const root = readFdt(new Uint8Array(readFileSync(dtb))).root;
     expect([...(root.find('/vdevice/l-lan@71000010')!.props.get('local-mac-address') as Uint8Array)])

@@ -6,7 +6,7 @@ import { IMPLEMENTED, mnemonicOf } from '../../host-ts/cpu/mnemonics.js';
 import { loadVectors } from './vector-runner.js';
 
 /** Privileged / non-deterministic instructions tested in exceptions.test.ts instead. */
-const HAND_TESTED = new Set(['sc', 'rfid', 'hrfid', 'mfmsr', 'mtmsr', 'mtmsrd', 'mftb', 'tlbie', 'tlbiel', 'tlbsync',
+const HAND_TESTED = new Set(['sc', 'rfid', 'rfscv', 'hrfid', 'mfmsr', 'mtmsr', 'mtmsrd', 'mftb', 'tlbie', 'tlbiel', 'tlbsync',
   'dcba' /* not accepted by binutils any more: decoded as a no-op like dcbt */]);
 
 /** Vector mnemonics (objdump spellings) that exercise a base instruction. */

@@ -27,7 +27,9 @@ export const bl = (offset: number): number => (b(offset) | 1) >>> 0;
 export const SC = 0x44000002;
 export const SC1 = 0x44000022;
 export const RFID = 0x4c000024;
+export const RFSCV = 0x4c0000a4;
+export const scv = (lev: number): number => (0x44000001 | (lev << 5)) >>> 0;
 export const HRFID = 0x4c000224;
 export const NOP = 0x60000000;
 
-export const SPR = { XER: 1, LR: 8, CTR: 9, DSISR: 18, DAR: 19, DEC: 22, SRR0: 26, SRR1: 27, SPRG0: 272, PVR: 287, LPCR: 318, HSRR0: 314 };
+export const SPR = { FSCR: 153, XER: 1, LR: 8, CTR: 9, DSISR: 18, DAR: 19, DEC: 22, SRR0: 26, SRR1: 27, SPRG0: 272, PVR: 287, LPCR: 318, HSRR0: 314 };

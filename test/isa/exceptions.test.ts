@@ -57,6 +57,48 @@ for (const le of [false, true]) {
       expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_LE);
     });
 
+    test('scv: facility unavailable (0xf60, FSCR[IC] = 12) while FSCR[SCV] = 0', () => {
+      const m = machineWithCode([E.scv(0)], le);
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0xf60n);
+      expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE));
+      expect(big(m, 'fscr') >> 56n).toBe(12n);
+    });
+
+    test('scv 1: LR = next, CTR = MSR, EE/RI kept, SRR0/1 untouched, vector 0x17020; rfscv returns', () => {
+      const m = machineWithCode([E.scv(1), E.addi(3, 3, 1)], le);
+      writeWords(m, 0x17020, [E.RFSCV], false);
+      m.cpu.set('fscr', 1n << 12n);
+      m.cpu.set('msr', big(m, 'msr') | MSR_EE | MSR_RI);
+      const before = big(m, 'msr');
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0x17020n);
+      expect(big(m, 'lr')).toBe(BigInt(CODE_BASE + 4));
+      expect(big(m, 'ctr')).toBe(before);
+      expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_EE | MSR_RI); // handler big-endian (ILE = 0)
+      expect(big(m, 'srr0')).toBe(0n);
+      step(m, 2); // rfscv, addi
+      expect(big(m, 'msr')).toBe(before);
+      expect(m.gpr(3)).toBe(1n);
+    });
+
+    test('LPCR[AIL] = 3 with IR = DR = 1: sc vectors to 0xc000000000004c00 with IR, DR on', () => {
+      const m = machineWithCode([E.SC], le);
+      writeWords(m, 0x4c00, [E.addi(5, 0, 9)], false);
+      m.cpu.set('lpcr', 3n << 23n);
+      m.cpu.set('msr', big(m, 'msr') | MSR_IR | MSR_DR);
+      step(m, 1);
+      expect(big(m, 'nip')).toBe(0xc000000000004c00n);
+      expect(big(m, 'msr')).toBe(MSR_SF | MSR_ME | MSR_IR | MSR_DR);
+      step(m, 1); // no MMU yet: fetched through the real-mode mapping of the top bits
+      expect(m.gpr(5)).toBe(9n);
+      // From real mode (IR = DR = 0) AIL does not apply.
+      const r = machineWithCode([E.SC], le);
+      r.cpu.set('lpcr', 3n << 23n);
+      step(r, 1);
+      expect(big(r, 'nip')).toBe(0xc00n);
+    });
+
     test('rfid returns to SRR0 with MSR = SRR1 (and can switch byte order)', () => {
       // rfid at CODE_BASE jumps to 0x3000 in the other byte order, where addi r3,r3,1 runs.
       const m = machineWithCode([E.RFID], le);
@@ -252,6 +294,20 @@ describe('timebase and decrementer', () => {
     expect(m.gpr(6)).toBe(0xffffffffn); // 32-bit DEC, zero-extended: -1
   });
 
+  test('LPCR[LD]: 56-bit decrementer, mfspr DEC sign-extended; without LD a 32-bit DEC', () => {
+    const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.mfspr(5, E.SPR.DEC), E.mtspr(E.SPR.DEC, 6), E.mfspr(7, E.SPR.DEC)], false);
+    m.cpu.set('lpcr', 1n << 17n);
+    m.setGpr(4, 0x10_0000_0000n);            // 2^36 ticks: too large for 32 bits
+    m.setGpr(6, 0xff80_0000_0000_0010n);     // bit 55 set: negative in 56 bits
+    step(m, 4);
+    expect(m.gpr(5)).toBe(0x10_0000_0000n);  // written at tick 0, read at tick 0 (1 ns = 0.512 ticks)
+    expect(m.gpr(7)).toBe(0xff80_0000_0000_0010n); // written at 2 ns, read at 3 ns: both tick 1; sign-extended from bit 55
+    const m32 = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.mfspr(5, E.SPR.DEC)], false);
+    m32.setGpr(4, 0x1_2345_6789n);
+    step(m32, 2);
+    expect(m32.gpr(5)).toBe(0x2345_6789n);
+  });
+
   test('no decrementer interrupt while MSR[EE] = 0; mfspr DEC reads the count', () => {
     const m = machineWithCode([E.mtspr(E.SPR.DEC, 4), E.b(0)], false);
     m.setGpr(4, 10);
@@ -335,6 +391,24 @@ describe('hypercalls from the CPU (sc 1)', () => {
     expect(big(m, 'nip')).toBe(0x900n);
     expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 12));
     expect(m.state.getNum('hcallFast')).toBe(1);
+  });
+
+  test('realtime idle: raiseExternal() wakes an H_CEDE-idle vCPU into its 0x500 handler at once', async () => {
+    // DEC at its maximum (4.2 s away); r3 = H_CEDE; sc 1; b . -- the 0x500 handler powers off.
+    const m = machineWithCode([E.addi(3, 0, HCALL.H_CEDE), E.SC1, E.b(0)], false);
+    writeWords(m, 0x500, [E.ori(3, 0, 0xf000), E.SC1], false);
+    m.registerHcall(0xf000, (mm) => { mm.state.set('exitReason', EXIT.EXIT_HALT); return 0; });
+    const runner = new CpuRunner(m, { idle: 'realtime' });
+    const t0 = performance.now();
+    setTimeout(() => runner.raiseExternal(), 20);
+    const r = await runner.start();
+    expect(r.reason).toBe('halt');
+    expect(m.cpu.getNum('extInterrupts')).toBe(1);
+    expect(big(m, 'srr0')).toBe(BigInt(CODE_BASE + 8));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // Virtual time advanced by about the real time waited (>= 20 ms), not to the DEC deadline.
+    expect(m.state.getBig('vclockNs')).toBeGreaterThanOrEqual(15_000_000n);
+    expect(m.state.getBig('vclockNs')).toBeLessThan(2_000_000_000n);
   });
 
   test('start() runs on the event loop and returns on halt', async () => {

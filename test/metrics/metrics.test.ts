@@ -154,3 +154,17 @@ describe('-metrics HTTP endpoint', () => {
     expect(await get(srv.port, '/metrics')).toMatchObject({ status: 200, body: '' });
   });
 });
+
+describe('machine metrics', () => {
+  it('running gauge and instruction counter, exact text', async () => {
+    const { machineFamilies } = await import('../../host-ts/metrics/machine-metrics.js');
+    const text = renderExposition(machineFamilies({ status: () => 'paused', insnCount: () => 123456789012345n }));
+    expect(text).toBe(
+      '# HELP pseries_machine_running Whether the vCPU is running (QMP status running)\n# TYPE pseries_machine_running gauge\npseries_machine_running 0\n' +
+        '# HELP pseries_cpu_instructions_total Guest instructions executed\n# TYPE pseries_cpu_instructions_total counter\npseries_cpu_instructions_total 123456789012345\n',
+    );
+    expect(renderExposition(machineFamilies({ status: () => 'running' }))).toBe(
+      '# HELP pseries_machine_running Whether the vCPU is running (QMP status running)\n# TYPE pseries_machine_running gauge\npseries_machine_running 1\n',
+    );
+  });
+});

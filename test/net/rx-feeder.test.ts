@@ -72,6 +72,38 @@ describe('RxFeeder', () => {
     expect(f.pendingCount).toBe(2);
   });
 
+  it('re-entry: the device signals capacity from inside receive(), a drain handler feeds more; order kept, nothing twice', () => {
+    const got: number[] = [];
+    let room = 2;
+    let cb = () => {};
+    // eslint-disable-next-line prefer-const
+    let f: RxFeeder;
+    let refilled = false;
+    f = new RxFeeder(newStats(), {
+      pause: () => {}, resume: () => {},
+      // Like an in-process producer refilling from its 'drain' event.
+      drained: () => { if (!refilled) { refilled = true; f.push([100, 101, 102].map((i) => seqFrame(i)), false); } },
+    });
+    f.attach({
+      canReceive: () => room > 0,
+      receive: (frames) => {
+        const n = Math.min(room, frames.length);
+        for (let i = 0; i < n; i++) got.push(seqOf(frames[i]));
+        room -= n;
+        // A device that replenishes and fires its can-receive edge synchronously.
+        if (room === 0) { room = 1; cb(); }
+        return n;
+      },
+      onCanReceive: (c) => { cb = c; },
+    });
+    f.push([0, 1, 2, 3, 4].map((i) => seqFrame(i)), false);
+    // Room for exactly the 3 held frames: the device's edge fires inside this drain's receive().
+    room = 3;
+    cb();
+    expect(got).toEqual([0, 1, 2, 3, 4, 100, 101, 102]);
+    expect(f.pendingCount).toBe(0);
+  });
+
   it('refuses a second device', () => {
     const f = new RxFeeder(newStats(), { pause: () => {}, resume: () => {} });
     f.attach(new FakePort());
