@@ -78,9 +78,10 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     }
     // The whole state is validated before anything is written; then the guest runs unless -S.
     let loadError: RunError | undefined;
+    if (inc) run.target.runState.incomingStarted();
     void inc?.done.then((st) => {
       if (st.status === 'completed') {
-        if (!cfg.startPaused) run.target.cont();
+        run.target.runState.incomingCompleted(!cfg.startPaused);
       } else {
         loadError = new RunError(`load of migration failed: ${st.errorDesc}`);
         run.quit();
