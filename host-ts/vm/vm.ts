@@ -124,8 +124,6 @@ export interface LinkEvent {
 export class Vm extends EventEmitter implements VmHandle {
   private exitInfo?: VmExit;
   private readonly exited: Promise<VmExit>;
-  /** -incoming: start() asked for before the state arrived (QEMU's autostart). */
-  private autostart = false;
   private loadError?: VmStateError;
   private readonly vlanIds: string[];
 
@@ -161,9 +159,9 @@ export class Vm extends EventEmitter implements VmHandle {
     this.watchLinks();
     if (inc) {
       void inc.done.then((st) => {
-        if (st.status === 'completed') {
-          if (this.autostart && this.status() !== 'shutdown') this.resume();
-        } else if (!this.exitInfo && this.status() !== 'shutdown') {
+        // Runs now if start() or QMP cont came while it waited (QEMU's autostart), else stays paused.
+        if (st.status === 'completed') control.target.runState.incomingCompleted(false);
+        else if (!this.exitInfo && this.status() !== 'shutdown') {
           this.loadError = new VmStateError(`load of migration failed: ${st.errorDesc}`, this.status());
           control.quit();
         }
@@ -192,14 +190,9 @@ export class Vm extends EventEmitter implements VmHandle {
 
   /**
    * Starts the guest (a machine is created paused in prelaunch, like -S); same as resume(). With
-   * -incoming it runs once the incoming state is loaded.
+   * -incoming (run state inmigrate) it runs once the incoming state is loaded.
    */
   start(): void {
-    if (this.inc && this.inc.status().status !== 'completed') {
-      this.checkAlive('start');
-      this.autostart = true;
-      return;
-    }
     this.resume();
   }
 
@@ -412,6 +405,7 @@ export async function createVm(input: MachineConfigInput | MachineConfig, opts: 
     vclockNs: () => p.machine.vclockNs,
     unimplementedTotal: () => p.machine.cpu.getNum('unimplTotal'),
   }), ...vlans()], { labels: opts.labels });
+  if (inc) control.target.runState.incomingStarted(); // QMP status inmigrate until the state is loaded
   // A shared registry forgets the machine when it ends; its own keeps the final counters readable.
   const unregister = opts.registry ? unregisterFn : () => {};
   return new Vm(cfg, booted, netdevs, control, registry, unregister, { output, input: input_ }, inc);

@@ -62,6 +62,7 @@ for (const defer of [false, true]) test(`-incoming ${defer ? 'defer + QMP migrat
       const d = await QmpTestClient.connect(at('dqmp.sock'));
       await d.waitLines(1);
       await d.execute('qmp_capabilities');
+      expect((await d.execute('query-status')).answer.return.status).toBe('inmigrate');
       expect((await d.execute('migrate-incoming', { uri: `unix:${at('mig.sock')}` })).answer).toEqual({ return: {} });
       expect((await d.execute('migrate-incoming', { uri: `unix:${at('mig.sock')}` })).answer)
         .toEqual({ error: { class: 'GenericError', desc: 'The incoming migration has already been started' } });

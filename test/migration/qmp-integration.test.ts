@@ -64,3 +64,24 @@ test('a failed migration: status failed with error-desc, the VM runs again (RESU
   expect(guest.isRunning).toBe(true);
   guest.pause();
 });
+
+test('inmigrate: cont and stop while the state is on its way decide whether it runs on arrival (QEMU autostart)', () => {
+  const runs: string[] = [];
+  const mk = () => new RunStateTracker({ resume: () => runs.push('resume'), pause: () => runs.push('pause') });
+  const a = mk();
+  a.incomingStarted();
+  expect(a.status).toBe('inmigrate');
+  a.cont(); // deferred
+  expect([a.status, runs.length]).toEqual(['inmigrate', 0]);
+  a.incomingCompleted(false); // -S, but cont came meanwhile
+  expect([a.status, runs]).toEqual(['running', ['resume']]);
+  const b = mk();
+  b.incomingStarted();
+  b.stop();
+  b.incomingCompleted(true); // no -S, but stop came meanwhile
+  expect(b.status).toBe('paused');
+  const c = mk();
+  c.incomingStarted();
+  c.incomingCompleted(true);
+  expect(c.status).toBe('running');
+});
