@@ -14,6 +14,7 @@ import { streamFrame, streamSeq } from '../tools/frame-sender.js';
 import * as E from '../isa/encode.js';
 import { MetricsRegistry } from '../../host-ts/metrics/registry.js';
 import { QmpTestClient } from '../qmp/qmp-test-client.js';
+import { migrate } from '../../host-ts/migration/index.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const QEMU = join(__dirname, '../boot/data');
@@ -226,6 +227,36 @@ describe('control surfaces of a Vm', () => {
     await c.closedPromise();
     expect(existsSync(sock)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${vm.metricsPort}/metrics`)).rejects.toThrow();
+  });
+});
+
+describe('-incoming through the API', () => {
+  test('a machine saved to a file continues in another Vm: inmigrate, then start() runs it', async () => {
+    const a = await createVm({ ...serial, bios: join(GUESTS, 'echo-be.bin') }, { sliceInsns: 20_000 });
+    const outA = collect(a);
+    a.start();
+    await until(() => outA.text().includes("'q' ends"), 'the banner');
+    a.write('ab');
+    await until(() => outA.text().includes('[0x61 0x62]'), 'the echo');
+    a.pause();
+    const file = join(mkdtempSync(join(tmpdir(), 'vm-inc-')), 'state.bin');
+    expect((await migrate(a.pseries.machine, `file:${file}`).done).status).toBe('completed');
+    await a.stop();
+
+    const b = await createVm({ ...serial, bios: join(GUESTS, 'echo-be.bin'), incoming: `file:${file}` }, { sliceInsns: 20_000 });
+    const outB = collect(b);
+    expect(b.status()).toBe('inmigrate');
+    b.start(); // QEMU's autostart: runs once the state is in
+    await until(() => b.status() === 'running', 'the loaded guest running');
+    expect(b.incoming!.status().status).toBe('completed');
+    b.write('q');
+    expect(await b.wait()).toEqual({ reason: 'power-off', exitStatus: 0 });
+    expect(outB.text()).toBe('[0x71]\necho: 3 bytes\n'); // the count includes A's two bytes
+  });
+
+  test('a bad -incoming URI is a VmConfigError before anything opens', async () => {
+    await expect(createVm({ bios: join(GUESTS, 'hello-be.bin'), incoming: 'exec:cat' }))
+      .rejects.toThrow(new VmConfigError("-incoming: invalid migration URI 'exec:cat': expected tcp:HOST:PORT, unix:PATH, file:PATH or defer"));
   });
 });
 
