@@ -119,7 +119,7 @@ export default async function main(): Promise<void> {
   if (ours.checksum !== referenceChecksum(iters)) throw new Error('checksum mismatch on the measured run');
   const perIter = Number(ours.insns - small.insns) / (iters - 10);
   const ips = Number(ours.insns) / ours.cpuS;
-  console.log(`pseries-wasm interpreter: ${(ips / 1e6).toFixed(1)} M guest insns/s (${ours.insns} insns in ${ours.cpuS.toFixed(2)} s CPU, ${perIter.toFixed(0)} insns/iteration)`);
+  console.log(`pseries-wasm, LE image (one run, no QEMU counterpart): ${(ips / 1e6).toFixed(1)} M guest insns/s (${ours.insns} insns in ${ours.cpuS.toFixed(2)} s CPU, ${perIter.toFixed(0)} insns/iteration)`);
   // The comparison: the same BE -bios image on both, CPU time of N - 10 (ours) / QN - 0 (QEMU)
   // iterations; QEMU's instruction count is ours per iteration (same binary) times QN.
   const bios10 = runOursBios(10);
