@@ -19,6 +19,8 @@ export interface VethRunOptions {
   image?: string;               // file in guests/prebuilt, default veth-be.elf
   pools: 'on' | 'off';
   append: string;               // guest bootargs (guests/README.md "veth")
+  /** Extra spapr-vlan properties, e.g. 'rx-nofit-timeout=1000'. */
+  deviceProps?: string;
   /** Extra QEMU-syntax options (e.g. -object filter-dump,...). */
   extra?: string[];
   /** Replaces the UDP -netdev (then `sock` is undefined), e.g. a tap netdev. */
@@ -38,13 +40,16 @@ export interface VethRun {
   /** Our end of the UDP backend, connected to the emulator's (absent with `netdev`). */
   sock?: Socket;
   child: ChildProcess;
+  /** Types on the guest console (-serial stdio); `q` ends the guest's receive loop. */
+  type(s: string): void;
 }
 
 /** The same QEMU command line for both emulators (the pseries-wasm CLI takes QEMU's syntax). */
 export function vethArgs(o: VethRunOptions, netdev: string): string[] {
   return ['-M', 'pseries,x-vof=on', '-m', '512M', '-nodefaults', '-nographic', '-serial', 'stdio',
     '-kernel', join(PREBUILT, o.image ?? 'veth-be.elf'), '-append', o.append,
-    '-netdev', netdev, '-device', `spapr-vlan,netdev=n0,use-rx-buffer-pools=${o.pools}`, ...(o.extra ?? [])];
+    '-netdev', netdev, '-device', `spapr-vlan,netdev=n0,use-rx-buffer-pools=${o.pools}${o.deviceProps ? `,${o.deviceProps}` : ''}`,
+    ...(o.extra ?? [])];
 }
 
 export async function runVeth(o: VethRunOptions): Promise<VethRun> {
@@ -59,7 +64,7 @@ export async function runVeth(o: VethRunOptions): Promise<VethRun> {
   }
   const cmd = o.emulator === 'qemu' ? ['qemu-system-ppc64'] : [process.execPath, CLI];
   const argv = [...(o.prefix ?? []), ...cmd, ...vethArgs(o, netdev)];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let onReady: () => void = () => {};
@@ -81,5 +86,5 @@ export async function runVeth(o: VethRunOptions): Promise<VethRun> {
     });
   });
   exit.catch(() => {}); // observed by the caller; avoid an unhandled rejection while it awaits `ready`
-  return { ready, resultAt, exit, sock, child };
+  return { ready, resultAt, exit, sock, child, type: (s) => { child.stdin!.write(s); } };
 }
