@@ -70,3 +70,71 @@ describe('veth guest over the UDP socket backend', () => {
     expect(r.dropped as number).toBeGreaterThanOrEqual(jumbo);
   }, 30_000);
 });
+
+const hasTshark = spawnSync('tshark', ['--version']).status === 0;
+
+describe.skipIf(!hasTshark)('filter-dump pcap read back with tshark', () => {
+  test('every frame the guest received, with its exact length and payload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veth-pcap-'));
+    const pcap = join(dir, 'n0.pcap');
+    try {
+      const sizes = [46, 60, 100, 1514, 9014, 65000];
+      const g = await runVeth({ emulator: 'pseries-wasm', pools: 'on', append: `count=${sizes.length}`,
+        extra: ['-object', `filter-dump,id=f0,netdev=n0,file=${pcap}`] });
+      await g.ready;
+      await sendSizes(g.sock!, sizes, 5);
+      const r = result(await g.exit);
+      g.sock!.close();
+      expect(r).toMatchObject({ rx: 6, stream: 6, gaps: 0, tx: 0, pool0: 3, pool1: 1, pool2: 2 });
+      const out = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=,',
+        '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'ip.dst', '-e', 'udp.dstport', '-e', 'data.data'],
+      { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 << 20 });
+      const rows = out.trim().split('\n').map((l) => l.split(','));
+      expect(rows.map((x) => x.slice(0, 4))).toEqual(sizes.map((s) => [String(s), String(s), '10.0.2.15', '9']));
+      rows.forEach((x, i) => expect(x[4]).toBe(streamFrame(sizes[i]!, i).subarray(42).toString('hex')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+const isRoot = process.getuid?.() === 0;
+const hasTun = existsSync('/dev/net/tun');
+const tapSkip = !isRoot ? 'needs root (network namespace, TAP)' : !hasTun ? 'needs /dev/net/tun' : '';
+
+describe.skipIf(tapSkip !== '')(`ping through a TAP in a network namespace${tapSkip ? ` (skipped: ${tapSkip})` : ''}`, () => {
+  const ip = (...a: string[]): string => execFileSync('ip', a, { encoding: 'utf8' });
+
+  test.each(MODES)('%s mode: host pings the guest, ARP and 5 echo requests answered', async (_mode, pools) => {
+    const ns = `veth-e2e-${process.pid}-${pools}`;
+    ip('netns', 'add', ns);
+    try {
+      const inNs = (...a: string[]): string => ip('netns', 'exec', ns, ...a);
+      inNs('ip', 'link', 'set', 'lo', 'up');
+      inNs('ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap');
+      inNs('ip', 'addr', 'add', '10.0.2.2/24', 'dev', 'tap0');
+      inNs('ip', 'link', 'set', 'tap0', 'up');
+      const g = await runVeth({ emulator: 'pseries-wasm', pools, append: 'mode=echo log=1 ip=10.0.2.15',
+        netdev: 'tap,id=n0,ifname=tap0,script=no,downscript=no', prefix: ['ip', 'netns', 'exec', ns] });
+      await g.ready;
+      const ping = (...a: string[]): string => execFileSync('ip', ['netns', 'exec', ns, 'ping', '-n', ...a, '10.0.2.15'],
+        { encoding: 'utf8' });
+      const small = ping('-c', '3', '-i', '0.2', '-W', '5');
+      const big = ping('-c', '2', '-i', '0.2', '-s', '1472', '-W', '5');
+      g.type('q');
+      const out = await g.exit;
+      expect(small).toContain('3 packets transmitted, 3 received, 0% packet loss');
+      expect(big).toContain('2 packets transmitted, 2 received, 0% packet loss');
+      expect(small.match(/bytes from 10\.0\.2\.15: icmp_seq=\d+ ttl=\d+/g)).toHaveLength(3);
+      expect(big.match(/1480 bytes from 10\.0\.2\.15/g)).toHaveLength(2);
+      expect(out).toContain('veth: arp who-has 10.0.2.15 from 10.0.2.2');
+      expect(out.match(/veth: icmp echo from 10\.0\.2\.2 id \d+ seq \d len 56/g)).toHaveLength(3);
+      expect(out.match(/veth: icmp echo from 10\.0\.2\.2 id \d+ seq \d len 1472/g)).toHaveLength(2);
+      const r = result(out);
+      // `other` counts the IPv6 frames the namespace's stack sends on the TAP.
+      expect(r).toMatchObject({ mode: 'echo', arp: 1, icmp: 5, tx: 6, txfail: 0, stream: 0, invalid: 0 });
+    } finally {
+      ip('netns', 'del', ns);
+    }
+  }, 30_000);
+});
