@@ -28,8 +28,11 @@ describe('veth guest over the UDP socket backend', () => {
     await sendStream(g.sock!, { count: 3000, size: 1514, rate: 3000, end: 0 });
     const r = result(await g.exit);
     g.sock!.close();
+    // No frame lost: all 3000, in order. (`dropped` is not asserted: it counts delivery attempts
+    // that found no buffer, papr-vlan.md 4.7; a frame retried and then delivered adds 1 there when a
+    // descheduled emulator reads a large batch at once.)
     expect(r).toMatchObject({ mode: 'sink', rx: 3000, bytes: 3000 * 1514, stream: 3000, gaps: 0, dup: 0, end: 0,
-      dropped: 0, invalid: 0, pool0: 0 });
+      invalid: 0, pool0: 0 });
     // Pools mode: best fit, a 2 KiB buffer, or a 64 KiB one when a batch empties the 2 KiB pool
     // before the guest replenishes (papr-vlan.md 4.5). Legacy: first fit in ring order, which holds
     // 64 KiB and 2 KiB buffers only (the 509-slot ring fills largest first).
@@ -67,7 +70,10 @@ describe('veth guest over the UDP socket backend', () => {
     g.sock!.close();
     const jumbo = JUMBO.length - 1;
     expect(r).toMatchObject({ rx: jumbo + 1, bytes: (jumbo + 1) * 1514, stream: jumbo + 1, gaps: jumbo, dup: 0, invalid: 0 });
+    // The counter counts delivery attempts (papr-vlan.md 4.7): each jumbo frame at least once.
     expect(r.dropped as number).toBeGreaterThanOrEqual(jumbo);
+    expect(r.pool0).toBe(0);
+    expect(r.pool1).toBe(jumbo + 1);
   }, 30_000);
 });
 
