@@ -5,11 +5,13 @@
 #   guests/veth/run-qemu.sh recv   IMAGE on|off "BOOTARGS"                  (guest mode=send, tool receives)
 #   guests/veth/run-qemu.sh ping   IMAGE on|off                             (TAP in a fresh network namespace; root)
 # IMAGE is a file in guests/prebuilt (a -kernel ELF; x-vof=on gives it the device tree).
+# EMU="node bin/pseries-wasm.js" runs the same command line on pseries-wasm instead of QEMU.
 set -u
 kind=$1 img=$2 pools=$3; shift 3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp)
-qemu=(qemu-system-ppc64 -M pseries,x-vof=on -m 512M -nodefaults -nographic -serial stdio -kernel "guests/prebuilt/$img")
+read -ra emu <<< "${EMU:-qemu-system-ppc64}"
+qemu=("${emu[@]}" -M pseries,x-vof=on -m 512M -nodefaults -nographic -serial stdio -kernel "guests/prebuilt/$img")
 sender=(npx tsx test/tools/frame-sender.ts)
 wait_ready() { for _ in $(seq 200); do grep -q 'veth: ready' "$out" && return; sleep 0.1; done; echo "guest not ready" >&2; }
 cd "$root"

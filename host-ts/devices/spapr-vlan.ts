@@ -66,7 +66,7 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
   private backend?: NetBackend;
   private readonly transmitted: Uint8Array[] = [];
   private readonly canReceiveCbs: (() => void)[] = [];
-  private couldReceive = false;
+  private notifying = false;
   private draining = false;
   private vmRunning = true;
 
@@ -186,6 +186,11 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     return this.vmRunning && this.isOpen && this.rxBufs > 0 && !this.stalled && this.rxStage.count === 0;
   }
 
+  /** NetPort hint: frames the guest can take now (one per posted RX buffer), so the rest wait in the backend. */
+  receiveRoom(): number {
+    return this.canReceive() ? this.rxBufs : 0;
+  }
+
   get isVmRunning(): boolean { return this.vmRunning; }
 
   /** NetPort: frames not taken (pending bound reached) stay with the backend and are not counted. */
@@ -203,15 +208,22 @@ export class SpaprVlan implements VioDevice, MachineDevice, NetPort {
     backend.attach(this);
   }
 
-  /** MachineDevice: transmitted frames to the backend; receive capacity back -> wake the backend. */
+  /**
+   * MachineDevice: transmitted frames to the backend; while the device can receive, the backend is
+   * told so at every poll (level, not edge: a backend that offered only receiveRoom() frames holds
+   * the rest although canReceive() never went false, e.g. 64 KiB frames with buffers to spare).
+   * Not re-entered: a backend feeding frames from its callback makes the device poll again.
+   */
   poll(): void {
     this.drainTx();
     const can = this.canReceive();
-    const could = this.couldReceive;
-    // Recorded before the callbacks: a backend that receives from inside one polls again, and
-    // that nested poll's (newer) answer must stand, or a later capacity return goes unnoticed.
-    this.couldReceive = can;
-    if (can && !could) for (const cb of this.canReceiveCbs) cb();
+    if (!can || this.notifying) return;
+    this.notifying = true;
+    try {
+      for (const cb of this.canReceiveCbs) cb();
+    } finally {
+      this.notifying = false;
+    }
   }
 
   private drainTx(): void {

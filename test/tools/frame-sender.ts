@@ -77,12 +77,22 @@ function parseHostPort(s: string): { host: string; port: number } {
   return { host: s.slice(0, i), port };
 }
 
+const refused = new WeakMap<Socket, number>();
+/** ECONNREFUSED reports seen on a socket from openUdp (peer not listening). */
+export function refusedCount(sock: Socket): number { return refused.get(sock) ?? 0; }
+
 export async function openUdp(local: string, remote?: string): Promise<Socket> {
   const l = parseHostPort(local);
   const sock = createSocket({ type: 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 8 << 20 });
   await new Promise<void>((res, rej) => {
     sock.once('error', rej);
     sock.bind(l.port, l.host, () => { sock.off('error', rej); res(); });
+  });
+  // A connected UDP socket reports ICMP port-unreachable (the peer exited or is not bound yet)
+  // as ECONNREFUSED on the next call; the datagram is lost like any other, so it is only counted.
+  sock.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'ECONNREFUSED') refused.set(sock, (refused.get(sock) ?? 0) + 1);
+    else throw e;
   });
   if (remote) {
     const r = parseHostPort(remote);

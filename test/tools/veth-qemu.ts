@@ -2,7 +2,7 @@
 // ours, and parses the guest's result line. For the reference tests and the QEMU side of benchmarks.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openUdp } from './frame-sender.js';
 
@@ -30,7 +30,7 @@ export interface QemuGuest {
 }
 
 export interface QemuVethOptions {
-  image?: string;              // file in guests/prebuilt (a -kernel ELF), default veth-be.elf
+  image?: string;              // -kernel ELF, relative to guests/prebuilt (or absolute); default veth-be.elf
   pools: 'on' | 'off';
   append: string;              // bootargs (guests/README.md)
   timeoutMs?: number;
@@ -45,7 +45,7 @@ export async function bootVethOnQemu(o: QemuVethOptions): Promise<QemuGuest> {
   await new Promise<void>((r) => sock.connect(qemuPort, '127.0.0.1', () => r()));
   const q = spawn('qemu-system-ppc64', [
     '-M', 'pseries,x-vof=on', '-m', o.memory ?? '512M', '-nodefaults', '-nographic', '-serial', 'stdio',
-    '-kernel', join(PREBUILT, o.image ?? 'veth-be.elf'), '-append', o.append,
+    '-kernel', resolve(PREBUILT, o.image ?? 'veth-be.elf'), '-append', o.append,
     '-netdev', `socket,id=n0,udp=127.0.0.1:${toolPort},localaddr=127.0.0.1:${qemuPort}`,
     '-device', `spapr-vlan,netdev=n0,use-rx-buffer-pools=${o.pools}`,
   ], { stdio: ['ignore', 'pipe', 'ignore'] });
