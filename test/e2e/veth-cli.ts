@@ -1,7 +1,8 @@
 // Runs the veth guest (guests/veth) under `node bin/pseries-wasm.js` or qemu-system-ppc64 with the
 // same QEMU command line, its spapr-vlan on a UDP socket of ours (QEMU's socket backend: one
 // datagram = one frame). Shared by the end-to-end tests and bench/net-guest.ts, so both
-// emulators see the same image, bootargs and sender.
+// emulators see the same image, bootargs and sender. VETH_NODE_FLAGS adds Node flags to the
+// pseries-wasm process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench run).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export async function runVeth(o: VethRunOptions): Promise<VethRun> {
     await new Promise<void>((r) => sock!.connect(emuPort, '127.0.0.1', () => r()));
     netdev = `socket,id=n0,udp=127.0.0.1:${toolPort},localaddr=127.0.0.1:${emuPort}`;
   }
-  const cmd = o.emulator === 'qemu' ? ['qemu-system-ppc64'] : [process.execPath, CLI];
+  const cmd = o.emulator === 'qemu' ? ['qemu-system-ppc64'] : [process.execPath, ...(process.env.VETH_NODE_FLAGS ? process.env.VETH_NODE_FLAGS.split(' ') : []), CLI];
   const argv = [...(o.prefix ?? []), ...cmd, ...vethArgs(o, netdev)];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
