@@ -38,6 +38,8 @@ export interface NetGuestRun {
   emulator: Emulator; mode: 'pools' | 'legacy'; size: number;
   offered: number; offeredFps: number; received: number; gaps: number; seconds: number; fps: number;
   dropped: number; pool0: number; pool1: number; pool2: number;
+  /** The guest's `us`: first to last stream frame in guest time (pseries-wasm: 1 ns per instruction). */
+  guestUs: number;
 }
 
 export async function measure(emulator: Emulator, mode: 'pools' | 'legacy', size: number, count: number): Promise<NetGuestRun> {
@@ -59,6 +61,7 @@ export async function measure(emulator: Emulator, mode: 'pools' | 'legacy', size
   return {
     emulator, mode, size, offered: count, offeredFps: Math.round(sent.fps), received: n('stream'), gaps: n('gaps'),
     seconds, fps: Math.round(n('stream') / seconds), dropped: n('dropped'), pool0: n('pool0'), pool1: n('pool1'), pool2: n('pool2'),
+    guestUs: n('us'),
   };
 }
 
