@@ -9,6 +9,7 @@ import { bootFromConfig, type BootedPseries } from '../machine/boot-config.js';
 import { openNetdevs } from '../net/create-backend.js';
 import { runControlled } from '../qmp/index.js';
 import { unimplementedReport } from '../cpu/unimplemented-report.js';
+import { incoming, parseMigrationUri } from '../migration/index.js';
 
 export class RunError extends Error {}
 
@@ -18,7 +19,16 @@ export interface RunIo {
 }
 
 export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number> {
-  if (cfg.incoming !== undefined) throw new RunError('-incoming: incoming migration is not available from the command line yet');
+  if (cfg.incoming !== undefined) {
+    // Checked before anything opens. defer waits for QMP migrate-incoming, so it needs a monitor.
+    let kind: string;
+    try {
+      kind = parseMigrationUri(cfg.incoming).kind;
+    } catch (e) {
+      throw new RunError(`-incoming: ${(e as Error).message}`);
+    }
+    if (kind === 'defer' && cfg.qmp.length === 0) throw new RunError('-incoming defer: needs a QMP monitor (-qmp) for migrate-incoming');
+  }
   if (cfg.log.items.length > 0) io.warn(`-d ${cfg.log.items.join(',')}: no log items are implemented in this build; ignored`);
   const nd = await openNetdevs(cfg.netdevs, cfg.filterDumps, { log: io.warn });
   let booted: BootedPseries | undefined;
@@ -50,12 +60,33 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
     if (!pseries.hasCpu) throw new RunError('this build has no CPU (the core exports no run): nothing to run');
 
     // The CPU runs in slices on the event loop so that QMP, metrics and the backends stay responsive.
+    // -incoming URI listens now (defer: on QMP migrate-incoming); the guest waits for the state.
+    const inc = cfg.incoming !== undefined ? incoming(pseries.machine, cfg.incoming) : undefined;
     let run;
     try {
-      run = await runControlled(pseries, cfg);
+      run = await runControlled(pseries, { ...cfg, startPaused: cfg.startPaused || inc !== undefined }, {
+        migrateIncoming: (uri) => {
+          // QEMU's refusals: no -incoming at all, or an incoming migration already under way.
+          if (!inc) throw new Error("'-incoming' was not specified on the command line");
+          if (inc.status().status !== 'none') throw new Error('The incoming migration has already been started');
+          inc.start(uri);
+        },
+      });
     } catch (e) {
+      inc?.close();
       throw new RunError((e as Error).message);
     }
+    // The whole state is validated before anything is written; then the guest runs unless -S.
+    let loadError: RunError | undefined;
+    if (inc) run.target.runState.incomingStarted();
+    void inc?.done.then((st) => {
+      if (st.status === 'completed') {
+        run.target.runState.incomingCompleted(!cfg.startPaused);
+      } else {
+        loadError = new RunError(`load of migration failed: ${st.errorDesc}`);
+        run.quit();
+      }
+    });
     // SIGINT/SIGTERM end the run like QEMU: SHUTDOWN (host-signal) to the QMP clients, exit 0.
     const onSignal = () => run.hostSignal();
     process.on('SIGINT', onSignal);
@@ -64,6 +95,8 @@ export async function runMachine(cfg: MachineConfig, io: RunIo): Promise<number>
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    inc?.close(); // quit while still waiting for the state: stop listening
+    if (loadError) throw loadError;
     if (r.error) throw r.error;
     // QEMU exits when the guest powers off (or reboots with -no-reboot), on QMP quit and on signals.
     if (r.end === 'guest-panicked') return 1;

@@ -8,4 +8,4 @@ export { startDirtyTracking, stopDirtyTracking, takeDirtyPages, markDirtyRange, 
 export { migrate, incoming, MigrationJob, IncomingJob, type MigrateOptions, type IncomingOptions } from './live.js';
 export { parseMigrationUri, formatMigrationUri, type MigrationUri } from './transport.js';
 export { type MigrationStatus, type MigrationState, type Migratable, type RunLoop, runLoopControl } from './status.js';
-export { MigrationController, toMigrationInfo } from './qmp-hooks.js';
+export { toMigrationInfo } from './qmp-hooks.js';

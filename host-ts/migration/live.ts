@@ -34,6 +34,8 @@ const THROTTLE_MAX = 0.99;
 
 const REPLY_OK = 0;
 const REPLY_ERROR = 1;
+/** Longest refusal message the source accepts from a destination. */
+const MAX_REPLY = 64 * 1024;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 const now = (): number => performance.now();
 
@@ -234,7 +236,8 @@ function readReply(sock: net.Socket): Promise<string | undefined> {
       if (buf.length >= 1 && buf[0] === REPLY_OK) return finish(() => resolve(undefined));
       if (buf.length >= 5 && buf[0] === REPLY_ERROR) {
         const n = buf.readUInt32BE(1);
-        if (buf.length >= 5 + n) finish(() => resolve(buf.subarray(5, 5 + n).toString('utf8')));
+        if (n > MAX_REPLY) finish(() => reject(new Error(`malformed answer from the destination (${n}-byte message)`)));
+        else if (buf.length >= 5 + n) finish(() => resolve(buf.subarray(5, 5 + n).toString('utf8')));
       } else if (buf.length >= 1 && buf[0] !== REPLY_ERROR) {
         finish(() => reject(new Error('malformed answer from the destination')));
       }

@@ -1,14 +1,7 @@
-// The QMP face of migration (host-ts/qmp MigrationHooks): `migrate` starts a background migration
-// (QEMU returns at once and reports progress through query-migrate), `query-migrate` returns
-// QEMU's MigrationInfo shape from the job's status.
-import type { MigrationHooks } from '../qmp/qmp-target.js';
+// query-migrate's answer: QEMU's MigrationInfo shape from a job's status. host-ts/qmp's
+// migrationHooks (migrate, run states) answers query-migrate with it.
 import type { JsonObject } from '../qmp/json-value.js';
-import { migrate, type MigrationJob, type MigrateOptions } from './live.js';
-import { parseMigrationUri } from './transport.js';
 import type { MigrationStatus } from './status.js';
-import type { MachineLike } from './dirty.js';
-
-const ACTIVE = new Set(['setup', 'active', 'device']);
 
 /** QEMU MigrationInfo (qapi/migration.json) from a status. Times in ms, sizes in bytes. */
 export function toMigrationInfo(s: MigrationStatus): JsonObject {
@@ -34,31 +27,4 @@ export function toMigrationInfo(s: MigrationStatus): JsonObject {
   if (s.cpuThrottlePercentage !== undefined) info['cpu-throttle-percentage'] = s.cpuThrottlePercentage;
   if (s.errorDesc !== undefined) info['error-desc'] = s.errorDesc;
   return info;
-}
-
-/** One machine's outgoing migrations, for the QMP server (`QmpTarget.migration`). */
-export class MigrationController implements MigrationHooks {
-  private job: MigrationJob | undefined;
-
-  constructor(private readonly machine: MachineLike, private readonly opts: MigrateOptions = {}) {}
-
-  /** The current or last job. */
-  get current(): MigrationJob | undefined { return this.job; }
-
-  migrate(uri: string, opts: { detach?: boolean; resume?: boolean } = {}): void {
-    if (this.job && ACTIVE.has(this.job.status().status)) throw new Error("There's a migration process in progress");
-    if (opts.resume) throw new Error('Cannot resume if there is no paused migration');
-    let kind: string;
-    try {
-      kind = parseMigrationUri(uri).kind;
-    } catch {
-      throw new Error("Parameter 'uri' expects a valid migration protocol");
-    }
-    if (kind === 'defer') throw new Error("Parameter 'uri' expects a valid migration protocol");
-    this.job = migrate(this.machine, uri, this.opts);
-  }
-
-  queryMigrate(): JsonObject {
-    return this.job ? toMigrationInfo(this.job.status()) : {};
-  }
 }

@@ -5,6 +5,7 @@
 // comes from the state declaration itself (host-ts/layout).
 import type { BlockView, MemoryLike } from '../layout/state-view.js';
 import type { ScalarType } from '../layout/schema.js';
+import { MEMORY_MAP } from '../layout/memory-map.js';
 
 /** The staged destination: stream values over a copy of the destination, before commit. */
 export interface StagedMachine {
@@ -96,5 +97,6 @@ export function regionMigration(name: string): RegionMigration | undefined {
 
 /** Migrated regions in memory-map order (the order the source sends them). */
 export function migratedRegions(): RegionMigration[] {
-  return [...regionMigrations.values()];
+  const order = [...MEMORY_MAP.regions.keys()];
+  return [...regionMigrations.values()].sort((a, b) => order.indexOf(a.region) - order.indexOf(b.region));
 }

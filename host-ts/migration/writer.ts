@@ -125,6 +125,7 @@ export class StreamWriter {
 
 /** True when the 4 KiB guest page is all zero. */
 export function isZeroPage(words: Int32Array, page: number): boolean {
+  // page < ramPages (callers), so the words lie inside guest RAM.
   const from = (RAM_BASE + page * PAGE) >> 2;
   const to = from + (PAGE >> 2);
   for (let i = from; i < to; i++) if (words[i] !== 0) return false;

@@ -36,6 +36,8 @@ export interface MachineTargetOptions {
   startMigration?: StartMigration;
   /** Throws for a URI the engine cannot use, so migrate fails at once. */
   validateMigrationUri?: (uri: string) => void;
+  /** QMP migrate-incoming (with -incoming defer). */
+  migrateIncoming?: (uri: string) => void;
 }
 
 export class MachineQmpTarget implements QmpTarget {
@@ -53,8 +55,9 @@ export class MachineQmpTarget implements QmpTarget {
       },
       powerOff: () => runner.powerOff?.(),
     }, opts.startPaused);
-    this.migration = opts.migration
+    const hooks = opts.migration
       ?? (opts.startMigration && migrationHooks(this.runState, opts.startMigration, opts.validateMigrationUri));
+    this.migration = hooks && opts.migrateIncoming ? { ...hooks, migrateIncoming: opts.migrateIncoming } : hooks;
   }
 
   status(): RunState {

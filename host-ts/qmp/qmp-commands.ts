@@ -147,6 +147,19 @@ export const COMMANDS: QmpCommand[] = [
     },
   },
   {
+    name: 'migrate-incoming',
+    args: { uri: { type: 'str' } },
+    available: (t) => t.migration?.migrateIncoming !== undefined,
+    run: ({ target }, args) => {
+      try {
+        target.migration!.migrateIncoming!(args.uri as string);
+      } catch (e) {
+        throw genericError(e instanceof Error ? e.message : String(e));
+      }
+      return {};
+    },
+  },
+  {
     name: 'query-migrate',
     args: {},
     run: ({ target }) => target.migration?.queryMigrate() ?? {},

@@ -24,6 +24,8 @@ export interface MigrationHooks {
   migrate(uri: string, opts: { detach?: boolean; resume?: boolean }): void | Promise<void>;
   /** The query-migrate return object (MigrationInfo: status, total-time, ram {...}, error-desc). */
   queryMigrate(): JsonObject;
+  /** migrate-incoming (after -incoming defer): starts waiting on `uri`; throws Error with QEMU's message. */
+  migrateIncoming?(uri: string): void;
 }
 
 export interface QmpTarget {

@@ -41,6 +41,8 @@ export interface ControlOptions {
   /** Default: the migration engine over `machine` when the machine has one. */
   startMigration?: StartMigration;
   validateMigrationUri?: (uri: string) => void;
+  /** QMP migrate-incoming (the destination side of -incoming defer). */
+  migrateIncoming?: (uri: string) => void;
   /** Registry to add this machine's metrics to (default: a new one when -metrics is given). */
   registry?: MetricsRegistry;
 }
@@ -104,6 +106,7 @@ export async function runControlled(p: ControlledMachine, cfg: ControlConfig, op
     startPaused: cfg.startPaused,
     startMigration: opts.startMigration ?? (p.machine && engineMigration(p.machine)),
     validateMigrationUri: opts.validateMigrationUri,
+    migrateIncoming: opts.migrateIncoming,
   });
   ref.target = target;
   // QMP quit or a signal ends the run; so does the guest powering off (SHUTDOWN already sent by then).

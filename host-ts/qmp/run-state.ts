@@ -46,6 +46,7 @@ export class RunStateTracker {
   }
 
   stop(): void {
+    if (this.state === 'inmigrate') this.incomingAutostart = false; // QEMU: stays paused once the state arrives
     if (this.state !== 'running') return; // QEMU: stop while stopped is a silent success
     this.hooks.pause?.();
     this.state = 'paused';
@@ -56,6 +57,10 @@ export class RunStateTracker {
   cont(): void {
     if (NEEDS_RESET.has(this.state)) throw new Error('Resetting the Virtual Machine is required');
     if (this.state === 'running') return;
+    if (this.state === 'inmigrate') {
+      this.incomingAutostart = true; // QEMU: cont during inmigrate starts the VM once it has arrived
+      return;
+    }
     this.hooks.resume?.();
     this.state = 'running';
     this.emit('RESUME');
@@ -75,6 +80,21 @@ export class RunStateTracker {
     this.hooks.powerOff?.();
     this.state = 'shutdown';
     this.emit('SHUTDOWN', { guest: cause.startsWith('guest-'), reason: cause });
+  }
+
+  /** stop/cont received while inmigrate: overrides the -S setting when the state has arrived. */
+  private incomingAutostart: boolean | undefined;
+
+  /** -incoming: the VM waits in inmigrate (not running, cont deferred) until its state has arrived. */
+  incomingStarted(): void {
+    this.state = 'inmigrate';
+  }
+
+  /** The incoming state is loaded: run (RESUME) if asked to (no -S, or a cont meanwhile), else paused. */
+  incomingCompleted(autostart: boolean): void {
+    if (this.state !== 'inmigrate') return;
+    this.state = 'paused';
+    if (this.incomingAutostart ?? autostart) this.cont();
   }
 
   /** Migration's stop-and-copy: the VM stops (STOP) in finish-migrate. */

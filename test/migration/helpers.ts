@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Machine } from '../../host-ts/machine/machine.js';
 import { VIO_KIND } from '../../host-ts/layout/papr.js';
 import { view } from '../../host-ts/layout/state-view.js';
-import { MEMORY_MAP, RAM_BASE, region, AS_RESERVED } from '../../host-ts/layout/memory-map.js';
+import { RAM_BASE, region, AS_RESERVED } from '../../host-ts/layout/memory-map.js';
 import { RX_MAX_POOLS, RX_POOL_MAX_BDS } from '../../host-ts/layout/vlan-state.js';
 import { wireBlocks } from '../../host-ts/migration/format.js';
 import { hooksOf } from '../../host-ts/migration/registry.js';
@@ -198,7 +198,6 @@ export function fieldDiffs(a: Machine, b: Machine): string[] {
       }
     }
   }
-  void MEMORY_MAP;
   return out;
 }
 

@@ -159,3 +159,29 @@ describe('auto-converge', () => {
     expect(stateHash(dst)).toBe(stateHash(src));
   });
 });
+
+describe('hostile destination', () => {
+  for (const [name, answer, msg] of [
+    ['a 4 GiB refusal message', [1, 0xff, 0xff, 0xff, 0xff], 'malformed answer from the destination (4294967295-byte message)'],
+    ['an unknown answer byte', [7], 'malformed answer from the destination'],
+  ] as const) {
+    test(`${name}: the source fails cleanly and keeps running`, async () => {
+      const { createServer } = await import('node:net');
+      const path = join(dir, `hostile-${answer[0]}.sock`);
+      const server = createServer((s) => {
+        s.on('data', () => {});
+        s.write(Buffer.from(answer));
+      });
+      await new Promise<void>((r) => server.listen(path, r));
+      const src = makeMachine({ ramSize: RAM });
+      const guest = new GuestWriter(src, 13);
+      guest.resume();
+      const out = await migrate(src, `unix:${path}`, { control: guest, maxDowntimeMs: 1e9 }).done;
+      server.close();
+      expect(out.status).toBe('failed');
+      expect(out.errorDesc).toBe(msg);
+      expect(guest.isRunning).toBe(true);
+      guest.pause();
+    });
+  }
+});
