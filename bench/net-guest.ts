@@ -30,6 +30,9 @@ const SIZES = [
 ];
 /** Runs per configuration; the best is kept (the host is shared: a run can lose its core). */
 const REPS = Number(process.env.NET_BENCH_REPS ?? 2);
+/** A run without a result line by then is recorded as failed (0 frames/s) and the emulator killed. */
+const RUN_TIMEOUT_MS = 30_000;
+const QUIT_MS = 10_000;
 const MODES = [{ mode: 'pools', pools: 'on' }, { mode: 'legacy', pools: 'off' }] as const;
 /** QEMU 7.2 TCG figures from issue 4 (2 cores), printed when QEMU is not installed. */
 const QEMU_ISSUE_FPS: Record<number, number> = { 64: 138_000, 1514: 124_000, 65000: 31_000 };
@@ -40,29 +43,47 @@ export interface NetGuestRun {
   dropped: number; pool0: number; pool1: number; pool2: number;
   /** The guest's `us`: first to last stream frame in guest time (pseries-wasm: 1 ns per instruction). */
   guestUs: number;
+  /** The guest had stopped receiving and was asked to quit (its frames/s include the stall). */
+  quit?: boolean;
+  /** Set when the run produced no result (e.g. the guest stopped receiving and was killed). */
+  error?: string;
 }
 
 export async function measure(emulator: Emulator, mode: 'pools' | 'legacy', size: number, count: number): Promise<NetGuestRun> {
   const pools = mode === 'pools' ? 'on' : 'off';
-  const g = await runVeth({ emulator, pools, append: `count=${count}`, timeoutMs: 60_000 });
+  const g = await runVeth({ emulator, pools, append: `count=${count}`, timeoutMs: RUN_TIMEOUT_MS });
   const sock = g.sock!;
-  await g.ready;
-  const t0 = process.hrtime.bigint();
-  const sent = await sendStream(sock, { count, size, rate: 0, end: 3 });
-  const end = streamFrame(size, STREAM_END);
-  const poke = setInterval(() => sock.send(end), 20);
-  const t1 = await g.resultAt;
-  clearInterval(poke);
-  const out = await g.exit;
-  sock.close();
-  const r = parseVethResult(out);
-  const seconds = Number(t1 - t0) / 1e9;
-  const n = (k: string): number => r[k] as number;
-  return {
-    emulator, mode, size, offered: count, offeredFps: Math.round(sent.fps), received: n('stream'), gaps: n('gaps'),
-    seconds, fps: Math.round(n('stream') / seconds), dropped: n('dropped'), pool0: n('pool0'), pool1: n('pool1'), pool2: n('pool2'),
-    guestUs: n('us'),
-  };
+  const stalled = (why: string): NetGuestRun => ({
+    emulator, mode, size, offered: count, offeredFps: 0, received: 0, gaps: 0, seconds: 0, fps: 0,
+    dropped: 0, pool0: 0, pool1: 0, pool2: 0, guestUs: 0, error: why.split('\n')[0],
+  });
+  try {
+    await Promise.race([g.ready, g.exit]);
+    const t0 = process.hrtime.bigint();
+    const sent = await sendStream(sock, { count, size, rate: 0, end: 3 });
+    const end = streamFrame(size, STREAM_END);
+    const poke = setInterval(() => sock.send(end), 20);
+    // A device stuck on a frame no buffer fits (QEMU legacy mode, papr-vlan.md Q3) never sees the
+    // end markers: after QUIT_MS a `q` on the console makes the guest print what it got (the run
+    // is then marked `quit`); with no result line at all the emulator is killed at the timeout.
+    let quit = false;
+    const quitTimer = setTimeout(() => { quit = true; g.type('q'); }, QUIT_MS);
+    const t1 = await Promise.race([g.resultAt, g.exit.then(() => process.hrtime.bigint())])
+      .finally(() => { clearInterval(poke); clearTimeout(quitTimer); });
+    const out = await g.exit;
+    const r = parseVethResult(out);
+    const seconds = Number(t1 - t0) / 1e9;
+    const n = (k: string): number => r[k] as number;
+    return {
+      emulator, mode, size, offered: count, offeredFps: Math.round(sent.fps), received: n('stream'), gaps: n('gaps'),
+      seconds, fps: Math.round(n('stream') / seconds), dropped: n('dropped'), pool0: n('pool0'), pool1: n('pool1'), pool2: n('pool2'),
+      guestUs: n('us'), ...(quit ? { quit } : {}),
+    };
+  } catch (e) {
+    return stalled(String(e instanceof Error ? e.message : e));
+  } finally {
+    sock.close();
+  }
 }
 
 const fmt = (x: number): string => x.toLocaleString('en-US');
@@ -119,20 +140,21 @@ export default async function netGuest(): Promise<void> {
           if (again.fps > r.fps) r = again;
         }
         runs.push(r);
-        console.log(`  ${emu.padEnd(12)} ${mode.padEnd(6)} ${String(size).padStart(5)} B: offered ${fmt(r.offeredFps)}/s, ` +
-          `received ${fmt(r.received)}/${fmt(r.offered)} in ${r.seconds.toFixed(2)} s = ${fmt(r.fps)} frames/s`);
+        console.log(`  ${emu.padEnd(12)} ${mode.padEnd(6)} ${String(size).padStart(5)} B: ` + (r.error ? `FAILED: ${r.error}` :
+          `offered ${fmt(r.offeredFps)}/s, received ${fmt(r.received)}/${fmt(r.offered)} in ${r.seconds.toFixed(2)} s = ${fmt(r.fps)} frames/s` +
+          (r.quit ? ' (receive stalled; guest stopped with q)' : '')));
       }
     }
   }
   const rows = MODES.flatMap(({ mode }) => SIZES.map(({ size }) => {
     const ours = runs.find((r) => r.emulator === 'pseries-wasm' && r.mode === mode && r.size === size)!;
     const q = runs.find((r) => r.emulator === 'qemu' && r.mode === mode && r.size === size);
-    return { mode, size, ours: ours.fps, qemu: q?.fps, ratio: q ? ours.fps / q.fps : undefined };
+    return { mode, size, ours: ours.fps, qemu: q?.fps, ratio: q && q.fps > 0 ? ours.fps / q.fps : undefined };
   }));
   console.log(`\n  mode    size     pseries-wasm fps   QEMU 7.2 fps   ours/QEMU`);
   for (const r of rows) {
     const q = r.qemu !== undefined ? fmt(r.qemu) : `(${fmt(QEMU_ISSUE_FPS[r.size]!)} issue)`;
-    const ratio = r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : `${(r.ours / QEMU_ISSUE_FPS[r.size]!).toFixed(2)}x*`;
+    const ratio = r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : r.qemu === 0 ? 'n/a' : `${(r.ours / QEMU_ISSUE_FPS[r.size]!).toFixed(2)}x*`;
     console.log(`  ${r.mode.padEnd(6)} ${String(r.size).padStart(6)} ${fmt(r.ours).padStart(18)} ${q.padStart(14)} ${ratio.padStart(11)}`);
   }
   const load1 = loadavg();
