@@ -6,7 +6,9 @@
 #define N 1024
 volatile u32 wkld_param[2] = {0x574b4c44u /* 'WKLD' */, 100};
 
-static u32 a[N];
+/* Own page(s): data written on a code page makes QEMU TCG invalidate translations on every
+ * store (its self-modifying-code path), which would benchmark that path, not the CPU. */
+static u32 a[N] __attribute__((aligned(4096)));
 
 static u32 xorshift(u32 *s) {
   u32 x = *s;

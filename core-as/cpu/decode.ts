@@ -333,7 +333,16 @@ function addpcis(i: u32): void {
       break;
     case 28:
       switch (row) {
-        case 0: case 1: case 3: case 8: case 9: case 12: case 13: case 14: fx.logical(i, xo); return; // xo 28, 60, 124, 284, 316, 412, 444, 476
+        // One case per operation with a constant xo: logical() is inlined and its switch folds
+        // away (mr = or and xor are among the most frequent instructions).
+        case 0: fx.logical(i, 28); return; // and
+        case 1: fx.logical(i, 60); return; // andc
+        case 3: fx.logical(i, 124); return; // nor
+        case 8: fx.logical(i, 284); return; // eqv
+        case 9: fx.logical(i, 316); return; // xor
+        case 12: fx.logical(i, 412); return; // orc
+        case 13: fx.logical(i, 444); return; // or (mr)
+        case 14: fx.logical(i, 476); return; // nand
         case 7: fx.bpermd(i); return; // xo 252
         case 15: fx.cmpb(i); return; // xo 508
         default: break;

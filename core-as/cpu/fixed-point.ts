@@ -235,7 +235,8 @@ export function modud(i: u32): void {
   if (i & 1) setCr0(r);
 }
 
-export function logical(i: u32, xo: u32): void {
+// @ts-ignore: decorator
+@inline export function logical(i: u32, xo: u32): void {
   const s = gpr(fRT(i)), b = gpr(fRB(i));
   let r: u64;
   switch (xo) {

@@ -25,22 +25,30 @@ let fetchBase: u32 = 0;
 /** Drops the fetch translation cache (MMU state change; real mode never needs it yet). */
 export function invalidateFetch(): void { fetchPage = 1; }
 
-/** Executes one instruction at pc. */
+/** Fills the fetch cache for pc's page; returns the hoff of the instruction, or 0 after ISI. */
+function fetchMiss(): u32 {
+  const p = pc;
+  const h = fetchHoff(p); // raises ISI (nextPc = vector) when outside RAM
+  if (h == 0) return 0;
+  // The whole 4 KiB page is RAM: RAM size is a multiple of 4 KiB and real mode maps pages linearly.
+  fetchPage = p & ~<u64>0xfff;
+  fetchBase = h - <u32>(p & 0xfff);
+  return h;
+}
+
+/** Executes one instruction at pc. pc is re-read after the miss path rather than kept in a
+ *  local: a value live across that path's calls was spilled to the stack on every instruction. */
 // @ts-ignore: decorator
 @inline function step(): void {
-  const p = pc;
   let h: u32;
-  if ((p & ~<u64>0xfff) == fetchPage) {
-    h = fetchBase + <u32>(p & 0xfff);
+  if ((pc & ~<u64>0xfff) == fetchPage) {
+    h = fetchBase + <u32>(pc & 0xfff);
   } else {
-    h = fetchHoff(p); // raises ISI (nextPc = vector) when outside RAM
+    h = fetchMiss();
     if (h == 0) { setPc(nextPc); return; }
-    // The whole 4 KiB page is RAM: RAM size is a multiple of 4 KiB and real mode maps pages linearly.
-    fetchPage = p & ~<u64>0xfff;
-    fetchBase = h - <u32>(p & 0xfff);
   }
   const raw = load<u32>(h); // in bounds: h came from raToHoff(ra, 4)
-  setNextPc((p + 4) & pcMask);
+  setNextPc((pc + 4) & pcMask);
   execute(le ? raw : bswap<u32>(raw));
   setPc(nextPc);
 }
