@@ -16,7 +16,7 @@ import type { HostAddr } from '../config/machine-config.js';
 
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP). Bigger frames cannot be sent. */
 export const UDP_MAX_PAYLOAD = 65507;
-const DEFAULT_RECV_BUFFER = 4 * 2 ** 20;
+const DEFAULT_RECV_BUFFER = 32 * 2 ** 20;
 /** Read calls at most per wakeup: bounds the time spent reading before the CPU runs again (the
  * device's room is the usual bound; a 1 MiB staging read holds only ~16 datagrams of 64 KiB). */
 const MAX_READS_PER_WAKEUP = 32;
@@ -34,9 +34,11 @@ export interface UdpBackendOptions {
   /** Frames read at most per read call (native transport, default 256). */
   batch?: number;
   /**
-   * Kernel receive queue in bytes (native transport; default 4 MiB, 0 = system default). The
+   * Kernel receive queue in bytes (native transport; default 32 MiB, 0 = system default). The
    * emulator reads between CPU slices rather than from a concurrent I/O thread as QEMU does,
-   * so the queue must cover a slice's worth of arrivals.
+   * so the queue must cover a slice's worth of arrivals: the kernel charges a 64 KiB datagram
+   * ~2x its size, and a device with 256 64 KiB buffers takes 256 per slice. Without root
+   * (SO_RCVBUFFORCE) the size is capped at net.core.rmem_max.
    */
   recvBuffer?: number;
   log?: (msg: string) => void;
