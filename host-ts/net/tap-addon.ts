@@ -11,6 +11,8 @@ export interface TapHandle {
   start(onReadable: (err?: string) => void): void;
   stop(): void;
   readBatch(dst: Uint8Array, lens: Uint32Array): number;
+  /** UDP channel: up to lens.length datagrams in one recvmmsg, datagram i at dst[i * UDP_SLOT]. */
+  recvBatch(dst: Uint8Array, lens: Uint32Array): number;
   write(frame: Uint8Array): boolean;
   close(): void;
 }
@@ -20,6 +22,8 @@ export interface TapAddon {
   Tap: new (what: string | UdpChannelArgs) => TapHandle;
   /** Free space readBatch needs for one more frame. */
   MAX_FRAME: number;
+  /** recvBatch's room per datagram (the largest UDP payload fits). */
+  UDP_SLOT: number;
 }
 
 export interface UdpChannelArgs {
