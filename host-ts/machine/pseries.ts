@@ -47,7 +47,7 @@ export interface PseriesBootOptions {
   now?: () => number;
   /** -no-reboot: system-reboot ends the run instead of resetting the machine (QEMU's default reboots). */
   noReboot?: boolean;
-  /** Instructions per run slice (default 1,000,000). */
+  /** Instructions per run slice (default 200,000; see Runner). */
   sliceInsns?: number;
   /**
    * How time passes while the guest idles (H_CEDE): 'warp' (default: virtual time jumps to the

@@ -27,7 +27,7 @@ import { incoming, parseMigrationUri, type IncomingJob } from '../migration/inde
 import { VmBootError, VmConfigError, VmNetdevError, VmStateError } from './errors.js';
 
 export interface VmOptions {
-  /** Instructions per run slice (default 1,000,000: a few ms between event-loop turns). */
+  /** Instructions per run slice (default 200,000: about 1 ms between event-loop turns; see Runner). */
   sliceInsns?: number;
   /** Idle (H_CEDE) time: 'realtime' as QEMU (default), or 'warp' to the next timer (deterministic). */
   idle?: IdleMode;
