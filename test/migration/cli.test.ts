@@ -10,6 +10,7 @@ import { main } from '../../host-ts/cli/main.js';
 import { withVethArgs } from '../tools/veth-args.js';
 import { streamFrame } from '../tools/frame-sender.js';
 import { QmpTestClient } from '../qmp/qmp-test-client.js';
+import { until as waitUntil } from '../support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-mig-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,13 +24,7 @@ async function freeUdpPort(): Promise<number> {
   return p;
 }
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean | Promise<boolean>, what: string, ms = 20_000) => waitUntil(cond, what, ms, 10);
 
 const run = (line: string[]) => {
   let err = '';

@@ -10,6 +10,7 @@ import { UdpBackend } from '../../host-ts/net/udp-backend.js';
 import { StreamBackend } from '../../host-ts/net/stream-backend.js';
 import type { NetBackend } from '../../host-ts/net/net-port.js';
 import { FakePort, seqFrame, seqOf, sleep } from './fake-port.js';
+import { until as waitUntil } from '../support/until.js';
 
 const QEMU = 'qemu-system-ppc64';
 const hasQemu = spawnSync(QEMU, ['--version']).status === 0;
@@ -45,13 +46,7 @@ async function freeUdpPort(): Promise<number> {
   return p;
 }
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await sleep(5);
-  }
-}
+const until = (cond: () => boolean, ms = 5000) => waitUntil(cond, 'condition', ms, 5);
 
 /** True once something listens on 127.0.0.1:port (read from /proc, so no probe connection is made). */
 function listening(port: number): boolean {

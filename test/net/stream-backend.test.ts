@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { StreamBackend } from '../../host-ts/net/stream-backend.js';
 import { encodeFrame, FrameDecoder, STREAM_MAX_FRAME } from '../../host-ts/net/stream-framing.js';
 import { FakePort, seqFrame, seqOf, sleep } from './fake-port.js';
+import { until as waitUntil } from '../support/until.js';
 
 const LO = '127.0.0.1';
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -15,13 +16,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await sleep(2);
-  }
-}
+const until = (cond: () => boolean) => waitUntil(cond, 'condition', 3000);
 
 async function server() {
   const b = await StreamBackend.open({ id: 's0', server: true, addr: { type: 'inet', host: LO, port: 0 } });

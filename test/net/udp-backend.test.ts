@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { UdpBackend, UDP_MAX_PAYLOAD } from '../../host-ts/net/udp-backend.js';
 import { FakePort, seqFrame, seqOf, sleep } from './fake-port.js';
+import { until as waitUntil } from '../support/until.js';
 
 const LO = '127.0.0.1';
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -29,13 +30,7 @@ async function pair(native: boolean, maxPending?: number) {
   return { peer, b, send };
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await sleep(2);
-  }
-}
+const until = (cond: () => boolean) => waitUntil(cond, 'condition', 3000);
 
 describe.each([
   ['dgram', false],

@@ -7,6 +7,7 @@ import { fixture, BD, H, U } from '../vlan/fixture.js';
 import { UdpBackend } from '../../host-ts/net/udp-backend.js';
 import { InProcessBackend } from '../../host-ts/net/in-process-backend.js';
 import { seqFrame, seqOf, sleep } from './fake-port.js';
+import { until as waitUntil } from '../support/until.js';
 
 const LO = '127.0.0.1';
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -15,13 +16,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await sleep(2);
-  }
-}
+const until = (cond: () => boolean) => waitUntil(cond, 'condition', 3000);
 
 const BUF = 0x10000; // first RX buffer IOVA; 4 KiB each
 

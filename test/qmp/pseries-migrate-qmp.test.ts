@@ -9,17 +9,12 @@ import { createPseries } from '../../host-ts/machine/pseries.js';
 import { runControlled } from '../../host-ts/qmp/run-controlled.js';
 import { incoming } from '../../host-ts/migration/live.js';
 import { QmpTestClient } from './qmp-test-client.js';
+import { until as waitUntil } from '../support/until.js';
 
 const ECHO = new Uint8Array(fs.readFileSync(path.join(import.meta.dirname, '../../guests/prebuilt/echo-be.bin')));
 const hasCpu = createPseries({ bios: ECHO }).hasCpu;
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (cond: () => boolean | Promise<boolean>, what: string, ms = 10_000) => waitUntil(cond, what, ms, 5);
 
 describe.skipIf(!hasCpu)('QMP migrate on a running pseries guest', () => {
   it('live migration over tcp: A postmigrate, B continues the guest', async () => {

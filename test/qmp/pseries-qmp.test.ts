@@ -8,19 +8,14 @@ import path from 'node:path';
 import { createPseries } from '../../host-ts/machine/pseries.js';
 import { runControlled } from '../../host-ts/qmp/run-controlled.js';
 import { QmpTestClient } from './qmp-test-client.js';
+import { until as waitUntil } from '../support/until.js';
 
 const GUESTS = path.join(import.meta.dirname, '../../guests/prebuilt');
 const image = (f: string) => new Uint8Array(fs.readFileSync(path.join(GUESTS, f)));
 const hasCpu = createPseries({ bios: image('hello-be.bin') }).hasCpu;
 const sockPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-ps-')), 'q.sock');
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+const until = (cond: () => boolean, what: string, ms = 5000) => waitUntil(cond, what, ms);
 
 describe.skipIf(!hasCpu)('QMP on a booted pseries guest', () => {
   it('echo guest: -S, cont, stop holds input, cont, power-off ends with SHUTDOWN', async () => {

@@ -11,6 +11,7 @@ import { packFrames, unpackFrames } from '../../host-ts/vm/frame-batch.js';
 import type { MachineConfigInput } from '../../host-ts/config/machine-config.js';
 import { workloadImage } from '../../examples/workload-image.js';
 import { streamFrame, streamSeq } from '../tools/frame-sender.js';
+import { until as waitUntil } from '../support/until.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const EXPECTED: Record<string, string> = JSON.parse(readFileSync(join(__dirname, 'data/qemu-workload-iterations.json'), 'utf8'));
@@ -22,13 +23,7 @@ function collect(vm: WorkerVm): { text: () => string } {
   return { text: () => out };
 }
 
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+const until = (cond: () => boolean, what: string, ms = 15_000) => waitUntil(cond, what, ms);
 
 describe('frame batches', () => {
   test('pack/unpack round trip keeps order, lengths and bytes; views share one buffer', () => {

@@ -15,6 +15,7 @@ import * as E from '../isa/encode.js';
 import { MetricsRegistry } from '../../host-ts/metrics/registry.js';
 import { QmpTestClient } from '../qmp/qmp-test-client.js';
 import { migrate } from '../../host-ts/migration/index.js';
+import { until as waitUntil } from '../support/until.js';
 
 const GUESTS = join(__dirname, '../../guests/prebuilt');
 const QEMU = join(__dirname, '../boot/data');
@@ -30,13 +31,7 @@ function collect(vm: Vm): { text: () => string } {
   return { text: () => out };
 }
 
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+const until = (cond: () => boolean, what: string, ms = 10_000) => waitUntil(cond, what, ms);
 
 describe('createVm', () => {
   test('hello-be.bin: created in prelaunch, runs to power-off, prints what QEMU prints', async () => {
