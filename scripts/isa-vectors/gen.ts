@@ -11,12 +11,12 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SPECS, type Spec, type Pool } from './specs.js';
+import { SLOTS, type Vector } from './vector-format.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'test/isa/vectors');
 
 /** Register slots of a case, in table order. */
-export const SLOTS = ['r3', 'r4', 'r5', 'r6', 'r7', 'r28', 'r29', 'r30', 'r31', 'xer', 'cr', 'ctr', 'lr'] as const;
 const GPR_SLOTS = SLOTS.slice(0, 9);
 
 // xorshift64*: deterministic inputs, so regenerating gives the same vectors.
@@ -118,21 +118,6 @@ function cProgram(vs: Variant[]): string {
   return L.join('\n') + '\n';
 }
 
-export interface Vector {
-  /** Mnemonic under test. */
-  m: string;
-  asm: string;
-  /** Instruction words of the sequence. */
-  code: string[];
-  /** Inputs/outputs by SLOTS order, hex; r4 in memory cases is an offset from the data address;
-   *  "pc+N" = the address of the first instruction + N. */
-  in: string[];
-  out: string[];
-  /** Trapped (program interrupt, trap) at the trap instruction. */
-  trap?: boolean;
-  /** Bytes changed in the data buffer: [offset from the data address, value]. */
-  mem?: [number, number][];
-}
 
 /**
  * Cases where qemu-user 7.2 is known to disagree with Power ISA 3.0 are left out instead of

@@ -4,18 +4,10 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Machine } from '../../host-ts/machine/machine.js';
 import { core, writeWords, CODE_BASE } from './harness.js';
+import { SLOTS, type Vector } from '../../scripts/isa-vectors/vector-format.js';
 
-export interface Vector {
-  m: string;
-  asm: string;
-  code: string[];
-  in: string[];
-  out: string[];
-  trap?: boolean;
-  mem?: [number, number][];
-}
+export { SLOTS, type Vector };
 
-export const SLOTS = ['r3', 'r4', 'r5', 'r6', 'r7', 'r28', 'r29', 'r30', 'r31', 'xer', 'cr', 'ctr', 'lr'] as const;
 const GPR_NUM = [3, 4, 5, 6, 7, 28, 29, 30, 31];
 /** Data address the memory cases use (256 bytes into a 512-byte patterned buffer). */
 export const DATA_ADDR = 0x20100;
