@@ -16,25 +16,12 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createPseries } from '../host-ts/machine/pseries.js';
 import { childCpuSeconds, selfCpuSeconds, rates, fmtRates } from './cpu-time.js';
+import { patchIterations } from '../examples/workload-image.js';
 
 const ITERATIONS = Number(process.env.GUEST_BENCH_ITERATIONS ?? 1000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const IMAGE = fileURLToPath(new URL('../guests/prebuilt/workload-le.elf', import.meta.url));
 
-/** The image with its iteration count set (marker "WKLD" in either byte order). */
-export function patchIterations(image: Uint8Array, n: number): Uint8Array {
-  const out = image.slice();
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i + 8 <= out.length; i += 4) {
-    for (const le of [true, false]) {
-      if (dv.getUint32(i, le) === 0x574b4c44) {
-        dv.setUint32(i + 4, n, le);
-        return out;
-      }
-    }
-  }
-  throw new Error('workload image has no WKLD marker');
-}
 
 interface Run { cpuS: number; insns: bigint; out: string }
 

@@ -1,7 +1,8 @@
 // -netdev in-process: frames in and out through the embedding API, no sockets, no root.
 // send() feeds frames to the guest (false = the device is not taking them now: wait for
 // 'drain'); guest transmissions come out as 'frame' events or through frames().
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { frameEvents } from './frame-events.js';
 import { newStats, type NetBackend, type NetPort } from './net-port.js';
 import { RxFeeder } from './rx-feeder.js';
 
@@ -61,13 +62,7 @@ export class InProcessBackend extends EventEmitter implements NetBackend {
 
   /** Guest transmissions as an async iterator (ends when the backend closes). */
   async *frames(): AsyncGenerator<Uint8Array> {
-    const ac = new AbortController();
-    this.once('close', () => ac.abort());
-    try {
-      for await (const [f] of on(this, 'frame', { signal: ac.signal })) yield f as Uint8Array;
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') throw e;
-    }
+    yield* frameEvents(this);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,8 @@
 // methods post messages. Control methods return promises (await them as with Vm, whose methods
 // return at once); events, console streams and in-process frames look the same. Frames cross in
 // batches: one transferred ArrayBuffer per direction per event-loop turn (frame-batch.ts).
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { frameEvents } from '../net/frame-events.js';
 import { PassThrough, Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { MachineConfig, MachineConfigInput } from '../config/machine-config.js';
@@ -40,13 +41,7 @@ export class WorkerNet extends EventEmitter {
 
   /** Guest transmissions as an async iterator (ends when the machine stops). */
   async *frames(): AsyncGenerator<Uint8Array> {
-    const ac = new AbortController();
-    this.once('close', () => ac.abort());
-    try {
-      for await (const [f] of on(this, 'frame', { signal: ac.signal })) yield f as Uint8Array;
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') throw e;
-    }
+    yield* frameEvents(this);
   }
 
   /** @internal */
